@@ -1,0 +1,2 @@
+class LedgerError(ValueError):
+    """A write the ledger refuses; the message says what to change."""

@@ -1,0 +1,374 @@
+"""The ledger: reference data, shipments with their line items, and the append-only event history.
+
+Custody figures on Shipment and ShipmentLine are derived from the active events (seizures/custody.py) and
+stored in the same transaction as each event (seizures/services.py), so lists read them without joins.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+SOPHGO = "Sophgo"
+
+
+class Manufacturer(models.Model):
+    """A maker of mining machines (Bitmain, MicroBT, Canaan, …)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 of the headquarters.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MinerModelQuerySet(models.QuerySet):
+    def sophgo(self):
+        return self.filter(chip_vendor=SOPHGO)
+
+
+class MinerModel(models.Model):
+    """One product line of mining machine with its published specs."""
+
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name="models")
+    name = models.CharField(max_length=100, unique=True)
+    hashrate_ths = models.DecimalField("hashrate (TH/s)", max_digits=8, decimal_places=2)
+    power_w = models.PositiveIntegerField("power (W)", null=True, blank=True)
+    chip_vendor = models.CharField(
+        max_length=50, blank=True, help_text=f'"{SOPHGO}" flags chips from a company under US trade restrictions.'
+    )
+    spec_source = models.CharField(max_length=200, blank=True, help_text="Where the specs come from.")
+    history = HistoricalRecords()
+
+    objects = MinerModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["manufacturer__name", "name"]
+        constraints = [models.CheckConstraint(condition=Q(hashrate_ths__gt=0), name="miner_model_hashrate_positive")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_sophgo(self) -> bool:
+        return self.chip_vendor == SOPHGO
+
+
+class Port(models.Model):
+    """A US port of entry by its CBP Schedule D four-digit code (district + port)."""
+
+    code = models.CharField(max_length=4, unique=True)
+    name = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="Where the code is cited.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{4}$"), name="port_code_four_digits")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Importer(models.Model):
+    """The importer of record named on entries."""
+
+    name = models.CharField(max_length=200, unique=True)
+    is_demo = models.BooleanField(default=False, help_text="Invented by load_demo_data.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ShipmentStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded (no hold yet)"
+    DETAINED = "detained", "Detained"
+    SEIZED = "seized", "Seized"
+    PARTIALLY_RELEASED = "partially_released", "Partially released"
+    RELEASED = "released", "Released"
+    FORFEITED = "forfeited", "Forfeited"
+    EXPORTED = "exported", "Exported"
+    CLOSED = "closed", "Closed"
+
+
+CUSTODY_OVER = {
+    ShipmentStatus.RELEASED,
+    ShipmentStatus.FORFEITED,
+    ShipmentStatus.EXPORTED,
+    ShipmentStatus.CLOSED,
+}
+
+
+class ShipmentQuerySet(models.QuerySet):
+    def in_custody(self):
+        return self.filter(units_in_custody__gt=0)
+
+    def sophgo(self):
+        return self.filter(lines__miner_model__chip_vendor=SOPHGO).distinct()
+
+    def demo(self):
+        return self.filter(is_demo=True)
+
+
+class Shipment(models.Model):
+    """One CBP entry of mining machines, with its custody figures derived from its events."""
+
+    entry_number = models.CharField(max_length=20, unique=True, help_text="CBP entry number, e.g. ABC-1234567-8.")
+    importer = models.ForeignKey(Importer, on_delete=models.PROTECT, related_name="shipments")
+    port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="shipments")
+    arrived_on = models.DateField()
+    bill_of_lading = models.CharField("bill of lading / air waybill", max_length=50, blank=True)
+    notes = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Invented by load_demo_data.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Derived from the events (seizures/custody.py); written only by the services.
+    status = models.CharField(max_length=20, choices=ShipmentStatus, default=ShipmentStatus.RECORDED, editable=False)
+    units_total = models.PositiveIntegerField(default=0, editable=False)
+    units_detained = models.PositiveIntegerField(default=0, editable=False, help_text="Units that ever entered custody.")
+    units_in_custody = models.PositiveIntegerField(default=0, editable=False)
+    units_released = models.PositiveIntegerField(default=0, editable=False)
+    units_forfeited = models.PositiveIntegerField(default=0, editable=False)
+    units_abandoned = models.PositiveIntegerField(default=0, editable=False)
+    units_exported = models.PositiveIntegerField(default=0, editable=False)
+    value_in_custody_usd = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    hashrate_in_custody_ths = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    first_detained_on = models.DateField(null=True, blank=True, editable=False)
+    custody_ended_on = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "status",
+            "units_total",
+            "units_detained",
+            "units_in_custody",
+            "units_released",
+            "units_forfeited",
+            "units_abandoned",
+            "units_exported",
+            "value_in_custody_usd",
+            "hashrate_in_custody_ths",
+            "first_detained_on",
+            "custody_ended_on",
+        ]
+    )
+
+    objects = ShipmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_detained_on", "-id"]
+        permissions = [
+            ("record_event", "Can record detentions, seizures, releases and other events"),
+            ("export_shipments", "Can export the ledger as CSV"),
+            ("import_shipments", "Can import shipments and events from CSV"),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="shipment_status_idx"),
+            models.Index(fields=["-first_detained_on", "-id"], name="shipment_detained_order_idx"),
+            models.Index(fields=["is_demo"], name="shipment_demo_idx", condition=Q(is_demo=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    units_detained__lte=F("units_total"),
+                    units_in_custody__lte=F("units_detained"),
+                ),
+                name="shipment_custody_within_units",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    units_detained=F("units_in_custody")
+                    + F("units_released")
+                    + F("units_forfeited")
+                    + F("units_abandoned")
+                    + F("units_exported")
+                ),
+                name="shipment_units_accounted",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_in_custody_usd__gte=0, hashrate_in_custody_ths__gte=0),
+                name="shipment_custody_value_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.entry_number
+
+    @property
+    def days_in_custody(self) -> int | None:
+        """Days from the first detention to the end of custody (or today while any unit is held)."""
+        if self.first_detained_on is None:
+            return None
+        end = self.custody_ended_on or timezone.localdate()
+        return (end - self.first_detained_on).days
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CUSTODY_OVER
+
+
+class ShipmentLine(models.Model):
+    """One line item of a shipment: a number of units of one miner model at a declared unit value."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    miner_model = models.ForeignKey(MinerModel, on_delete=models.PROTECT, related_name="lines")
+    units = models.PositiveIntegerField()
+    unit_value_usd = models.DecimalField("declared unit value (USD)", max_digits=12, decimal_places=2)
+
+    # Derived from the events, like the shipment's figures.
+    units_detained = models.PositiveIntegerField(default=0, editable=False)
+    units_in_custody = models.PositiveIntegerField(default=0, editable=False)
+    units_seized = models.PositiveIntegerField(default=0, editable=False, help_text="Of those in custody.")
+    units_released = models.PositiveIntegerField(default=0, editable=False)
+    units_forfeited = models.PositiveIntegerField(default=0, editable=False)
+    units_abandoned = models.PositiveIntegerField(default=0, editable=False)
+    units_exported = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "units_detained",
+            "units_in_custody",
+            "units_seized",
+            "units_released",
+            "units_forfeited",
+            "units_abandoned",
+            "units_exported",
+        ]
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "miner_model"], name="shipment_line_one_per_model"),
+            models.CheckConstraint(condition=Q(units__gt=0), name="shipment_line_units_positive"),
+            models.CheckConstraint(condition=Q(unit_value_usd__gte=0), name="shipment_line_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(
+                    units_detained__lte=F("units"),
+                    units_seized__lte=F("units_in_custody"),
+                ),
+                name="shipment_line_custody_within_units",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    units_detained=F("units_in_custody")
+                    + F("units_released")
+                    + F("units_forfeited")
+                    + F("units_abandoned")
+                    + F("units_exported")
+                ),
+                name="shipment_line_units_accounted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.units} × {self.miner_model}"
+
+    @property
+    def value_usd(self):
+        return self.units * self.unit_value_usd
+
+
+class EventKind(models.TextChoices):
+    DETAINED = "detained", "Detained"
+    SEIZED = "seized", "Seized"
+    SEIZURE_NOTICE = "seizure_notice", "Notice of seizure"
+    PETITION_FILED = "petition_filed", "Petition filed"
+    RELEASED = "released", "Released"
+    FORFEITED = "forfeited", "Forfeited"
+    ABANDONED = "abandoned", "Abandoned"
+    EXPORTED = "exported", "Exported"
+    VOID = "void", "Void (cancels an earlier event)"
+
+
+# Kinds that move units; the others only mark a step in the case.
+UNIT_MOVING_KINDS = {
+    EventKind.DETAINED,
+    EventKind.SEIZED,
+    EventKind.RELEASED,
+    EventKind.FORFEITED,
+    EventKind.ABANDONED,
+    EventKind.EXPORTED,
+}
+
+
+class ShipmentEventQuerySet(models.QuerySet):
+    def active(self):
+        """Events that count: not voids themselves, and not cancelled by a void."""
+        return self.exclude(kind=EventKind.VOID).filter(voided_by__isnull=True)
+
+
+class ShipmentEvent(models.Model):
+    """One step in a shipment's history. Append-only: a mistake is cancelled by a void event, never edited."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind)
+    occurred_on = models.DateField()
+    line = models.ForeignKey(
+        ShipmentLine,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The line the units move on; empty means every line.",
+    )
+    units = models.PositiveIntegerField(null=True, blank=True, help_text="Empty on detained/seized means every unit.")
+    reference = models.CharField("CBP reference", max_length=100, blank=True, help_text="CBP case / FP&F number.")
+    legal_basis = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    voids = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="voided_by", editable=False
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ShipmentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        indexes = [
+            models.Index(fields=["shipment", "occurred_on"], name="event_shipment_date_idx"),
+            models.Index(fields=["reference"], name="event_reference_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(units__isnull=True) | Q(units__gt=0), name="event_units_positive"),
+            models.CheckConstraint(
+                condition=(Q(kind=EventKind.VOID) & Q(voids__isnull=False))
+                | (~Q(kind=EventKind.VOID) & Q(voids__isnull=True)),
+                name="event_void_names_its_event",
+            ),
+        ]
+
+    def __str__(self):
+        units = f" {self.units} units" if self.units else ""
+        return f"{self.get_kind_display()}{units} on {self.occurred_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Shipment events are append-only: record a void event instead of editing.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Shipment events are append-only: record a void event instead of deleting.")
+
+    @property
+    def moves_units(self) -> bool:
+        return self.kind in UNIT_MOVING_KINDS
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,45 @@
+"""Roles are groups, kept in code and written on every migrate, so a deployment's roles never drift."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+COMPLIANCE = "Compliance"
+EXECUTIVES = "Executives"
+CUSTOMS_ADMINS = "Customs admins"
+
+_LEDGER_MODELS = ["shipment", "shipmentline", "shipmentevent", "importer", "port", "minermodel", "manufacturer"]
+_LEDGER_VIEW = [f"seizures.view_{model}" for model in _LEDGER_MODELS]
+_REFERENCE_EDIT = [
+    f"seizures.{action}_{model}"
+    for model in ["importer", "port", "minermodel", "manufacturer"]
+    for action in ("add", "change")
+]
+
+ROLE_PERMISSIONS = {
+    COMPLIANCE: [*_LEDGER_VIEW, "seizures.export_shipments"],
+    EXECUTIVES: [*_LEDGER_VIEW],
+    CUSTOMS_ADMINS: [
+        *_LEDGER_VIEW,
+        "seizures.export_shipments",
+        "seizures.record_event",
+        "seizures.import_shipments",
+        "seizures.add_shipment",
+        "seizures.change_shipment",
+        *_REFERENCE_EDIT,
+    ],
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_roles(**kwargs) -> None:
+    """post_migrate handler: make sure every permission exists, then give each role exactly its permissions."""
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, permissions in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([_permission(dotted) for dotted in permissions])
