@@ -137,7 +137,9 @@ class Shipment(models.Model):
     # Derived from the events (seizures/custody.py); written only by the services.
     status = models.CharField(max_length=20, choices=ShipmentStatus, default=ShipmentStatus.RECORDED, editable=False)
     units_total = models.PositiveIntegerField(default=0, editable=False)
-    units_detained = models.PositiveIntegerField(default=0, editable=False, help_text="Units that ever entered custody.")
+    units_detained = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Units that ever entered custody."
+    )
     units_in_custody = models.PositiveIntegerField(default=0, editable=False)
     units_released = models.PositiveIntegerField(default=0, editable=False)
     units_forfeited = models.PositiveIntegerField(default=0, editable=False)

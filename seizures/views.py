@@ -18,5 +18,7 @@ def shipment_list(request):
 def shipment_detail(request, entry_number):
     shipment = get_object_or_404(Shipment.objects.select_related("importer", "port"), entry_number=entry_number)
     lines = shipment.lines.select_related("miner_model__manufacturer")
-    events = shipment.events.select_related("line__miner_model", "entered_by", "voided_by").order_by("occurred_on", "id")
+    events = shipment.events.select_related("line__miner_model", "entered_by", "voided_by").order_by(
+        "occurred_on", "id"
+    )
     return render(request, "seizures/shipment_detail.html", {"shipment": shipment, "lines": lines, "events": events})

@@ -54,8 +54,9 @@ def next_entry_number() -> str:
     return f"TST-{next(_entry_serial):07d}-0"
 
 
-def make_shipment(*, lines, entry_number=None, importer=None, port=None, arrived_on=datetime.date(2024, 11, 20),
-                  **kwargs):
+def make_shipment(
+    *, lines, entry_number=None, importer=None, port=None, arrived_on=datetime.date(2024, 11, 20), **kwargs
+):
     """Create a shipment through shipment_create. lines: [(MinerModel or model name, units, unit value)]."""
     line_inputs = []
     for model, units, value in lines:

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,322 +17,674 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Importer',
+            name="Importer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('is_demo', models.BooleanField(default=False, help_text='Invented by load_demo_data.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("is_demo", models.BooleanField(default=False, help_text="Invented by load_demo_data.")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Manufacturer',
+            name="Manufacturer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 of the headquarters.', max_length=2)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "country",
+                    models.CharField(blank=True, help_text="ISO 3166-1 alpha-2 of the headquarters.", max_length=2),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalImporter',
+            name="HistoricalImporter",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('is_demo', models.BooleanField(default=False, help_text='Invented by load_demo_data.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                ("is_demo", models.BooleanField(default=False, help_text="Invented by load_demo_data.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical importer',
-                'verbose_name_plural': 'historical importers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalManufacturer',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 of the headquarters.', max_length=2)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical manufacturer',
-                'verbose_name_plural': 'historical manufacturers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical importer",
+                "verbose_name_plural": "historical importers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPort',
+            name="HistoricalManufacturer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=4)),
-                ('name', models.CharField(max_length=100)),
-                ('state', models.CharField(blank=True, max_length=2)),
-                ('source', models.CharField(blank=True, help_text='Where the code is cited.', max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=100)),
+                (
+                    "country",
+                    models.CharField(blank=True, help_text="ISO 3166-1 alpha-2 of the headquarters.", max_length=2),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical port',
-                'verbose_name_plural': 'historical ports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical manufacturer",
+                "verbose_name_plural": "historical manufacturers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMinerModel',
+            name="HistoricalPort",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100)),
-                ('hashrate_ths', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='hashrate (TH/s)')),
-                ('power_w', models.PositiveIntegerField(blank=True, null=True, verbose_name='power (W)')),
-                ('chip_vendor', models.CharField(blank=True, help_text='"Sophgo" flags chips from a company under US trade restrictions.', max_length=50)),
-                ('spec_source', models.CharField(blank=True, help_text='Where the specs come from.', max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('manufacturer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='seizures.manufacturer')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=4)),
+                ("name", models.CharField(max_length=100)),
+                ("state", models.CharField(blank=True, max_length=2)),
+                ("source", models.CharField(blank=True, help_text="Where the code is cited.", max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical miner model',
-                'verbose_name_plural': 'historical miner models',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical port",
+                "verbose_name_plural": "historical ports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MinerModel',
+            name="HistoricalMinerModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('hashrate_ths', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='hashrate (TH/s)')),
-                ('power_w', models.PositiveIntegerField(blank=True, null=True, verbose_name='power (W)')),
-                ('chip_vendor', models.CharField(blank=True, help_text='"Sophgo" flags chips from a company under US trade restrictions.', max_length=50)),
-                ('spec_source', models.CharField(blank=True, help_text='Where the specs come from.', max_length=200)),
-                ('manufacturer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='seizures.manufacturer')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=100)),
+                ("hashrate_ths", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="hashrate (TH/s)")),
+                ("power_w", models.PositiveIntegerField(blank=True, null=True, verbose_name="power (W)")),
+                (
+                    "chip_vendor",
+                    models.CharField(
+                        blank=True,
+                        help_text='"Sophgo" flags chips from a company under US trade restrictions.',
+                        max_length=50,
+                    ),
+                ),
+                ("spec_source", models.CharField(blank=True, help_text="Where the specs come from.", max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="seizures.manufacturer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['manufacturer__name', 'name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Port',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('state', models.CharField(blank=True, max_length=2)),
-                ('source', models.CharField(blank=True, help_text='Where the code is cited.', max_length=200)),
-            ],
-            options={
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9]{4}$')), name='port_code_four_digits')],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalShipment',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('entry_number', models.CharField(db_index=True, help_text='CBP entry number, e.g. ABC-1234567-8.', max_length=20)),
-                ('arrived_on', models.DateField()),
-                ('bill_of_lading', models.CharField(blank=True, max_length=50, verbose_name='bill of lading / air waybill')),
-                ('notes', models.TextField(blank=True)),
-                ('is_demo', models.BooleanField(default=False, help_text='Invented by load_demo_data.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('importer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='seizures.importer')),
-                ('port', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='seizures.port')),
-            ],
-            options={
-                'verbose_name': 'historical shipment',
-                'verbose_name_plural': 'historical shipments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical miner model",
+                "verbose_name_plural": "historical miner models",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Shipment',
+            name="MinerModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_number', models.CharField(help_text='CBP entry number, e.g. ABC-1234567-8.', max_length=20, unique=True)),
-                ('arrived_on', models.DateField()),
-                ('bill_of_lading', models.CharField(blank=True, max_length=50, verbose_name='bill of lading / air waybill')),
-                ('notes', models.TextField(blank=True)),
-                ('is_demo', models.BooleanField(default=False, help_text='Invented by load_demo_data.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('status', models.CharField(choices=[('recorded', 'Recorded (no hold yet)'), ('detained', 'Detained'), ('seized', 'Seized'), ('partially_released', 'Partially released'), ('released', 'Released'), ('forfeited', 'Forfeited'), ('exported', 'Exported'), ('closed', 'Closed')], default='recorded', editable=False, max_length=20)),
-                ('units_total', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_detained', models.PositiveIntegerField(default=0, editable=False, help_text='Units that ever entered custody.')),
-                ('units_in_custody', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_released', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_forfeited', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_abandoned', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_exported', models.PositiveIntegerField(default=0, editable=False)),
-                ('value_in_custody_usd', models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14)),
-                ('hashrate_in_custody_ths', models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14)),
-                ('first_detained_on', models.DateField(blank=True, editable=False, null=True)),
-                ('custody_ended_on', models.DateField(blank=True, editable=False, null=True)),
-                ('importer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='seizures.importer')),
-                ('port', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='seizures.port')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("hashrate_ths", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="hashrate (TH/s)")),
+                ("power_w", models.PositiveIntegerField(blank=True, null=True, verbose_name="power (W)")),
+                (
+                    "chip_vendor",
+                    models.CharField(
+                        blank=True,
+                        help_text='"Sophgo" flags chips from a company under US trade restrictions.',
+                        max_length=50,
+                    ),
+                ),
+                ("spec_source", models.CharField(blank=True, help_text="Where the specs come from.", max_length=200)),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="models", to="seizures.manufacturer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-first_detained_on', '-id'],
-                'permissions': [('record_event', 'Can record detentions, seizures, releases and other events'), ('export_shipments', 'Can export the ledger as CSV'), ('import_shipments', 'Can import shipments and events from CSV')],
+                "ordering": ["manufacturer__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalShipmentLine',
+            name="Port",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('units', models.PositiveIntegerField()),
-                ('unit_value_usd', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='declared unit value (USD)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('miner_model', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='seizures.minermodel')),
-                ('shipment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='seizures.shipment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=4, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("state", models.CharField(blank=True, max_length=2)),
+                ("source", models.CharField(blank=True, help_text="Where the code is cited.", max_length=200)),
             ],
             options={
-                'verbose_name': 'historical shipment line',
-                'verbose_name_plural': 'historical shipment lines',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[0-9]{4}$")), name="port_code_four_digits"
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalShipment",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "entry_number",
+                    models.CharField(db_index=True, help_text="CBP entry number, e.g. ABC-1234567-8.", max_length=20),
+                ),
+                ("arrived_on", models.DateField()),
+                (
+                    "bill_of_lading",
+                    models.CharField(blank=True, max_length=50, verbose_name="bill of lading / air waybill"),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("is_demo", models.BooleanField(default=False, help_text="Invented by load_demo_data.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "importer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="seizures.importer",
+                    ),
+                ),
+                (
+                    "port",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="seizures.port",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical shipment",
+                "verbose_name_plural": "historical shipments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ShipmentLine',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('units', models.PositiveIntegerField()),
-                ('unit_value_usd', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='declared unit value (USD)')),
-                ('units_detained', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_in_custody', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_seized', models.PositiveIntegerField(default=0, editable=False, help_text='Of those in custody.')),
-                ('units_released', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_forfeited', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_abandoned', models.PositiveIntegerField(default=0, editable=False)),
-                ('units_exported', models.PositiveIntegerField(default=0, editable=False)),
-                ('miner_model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='seizures.minermodel')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='seizures.shipment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "entry_number",
+                    models.CharField(help_text="CBP entry number, e.g. ABC-1234567-8.", max_length=20, unique=True),
+                ),
+                ("arrived_on", models.DateField()),
+                (
+                    "bill_of_lading",
+                    models.CharField(blank=True, max_length=50, verbose_name="bill of lading / air waybill"),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("is_demo", models.BooleanField(default=False, help_text="Invented by load_demo_data.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "Recorded (no hold yet)"),
+                            ("detained", "Detained"),
+                            ("seized", "Seized"),
+                            ("partially_released", "Partially released"),
+                            ("released", "Released"),
+                            ("forfeited", "Forfeited"),
+                            ("exported", "Exported"),
+                            ("closed", "Closed"),
+                        ],
+                        default="recorded",
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                ("units_total", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "units_detained",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, help_text="Units that ever entered custody."
+                    ),
+                ),
+                ("units_in_custody", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_released", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_forfeited", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_abandoned", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_exported", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "value_in_custody_usd",
+                    models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14),
+                ),
+                (
+                    "hashrate_in_custody_ths",
+                    models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14),
+                ),
+                ("first_detained_on", models.DateField(blank=True, editable=False, null=True)),
+                ("custody_ended_on", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "importer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="shipments", to="seizures.importer"
+                    ),
+                ),
+                (
+                    "port",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="shipments", to="seizures.port"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["-first_detained_on", "-id"],
+                "permissions": [
+                    ("record_event", "Can record detentions, seizures, releases and other events"),
+                    ("export_shipments", "Can export the ledger as CSV"),
+                    ("import_shipments", "Can import shipments and events from CSV"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentEvent',
+            name="HistoricalShipmentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('detained', 'Detained'), ('seized', 'Seized'), ('seizure_notice', 'Notice of seizure'), ('petition_filed', 'Petition filed'), ('released', 'Released'), ('forfeited', 'Forfeited'), ('abandoned', 'Abandoned'), ('exported', 'Exported'), ('void', 'Void (cancels an earlier event)')], max_length=20)),
-                ('occurred_on', models.DateField()),
-                ('units', models.PositiveIntegerField(blank=True, help_text='Empty on detained/seized means every unit.', null=True)),
-                ('reference', models.CharField(blank=True, help_text='CBP case / FP&F number.', max_length=100, verbose_name='CBP reference')),
-                ('legal_basis', models.CharField(blank=True, max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('entered_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('entered_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='seizures.shipment')),
-                ('voids', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='voided_by', to='seizures.shipmentevent')),
-                ('line', models.ForeignKey(blank=True, help_text='The line the units move on; empty means every line.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='seizures.shipmentline')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("units", models.PositiveIntegerField()),
+                (
+                    "unit_value_usd",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="declared unit value (USD)"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "miner_model",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="seizures.minermodel",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="seizures.shipment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_on', 'id'],
+                "verbose_name": "historical shipment line",
+                "verbose_name_plural": "historical shipment lines",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="ShipmentLine",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("units", models.PositiveIntegerField()),
+                (
+                    "unit_value_usd",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="declared unit value (USD)"),
+                ),
+                ("units_detained", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_in_custody", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "units_seized",
+                    models.PositiveIntegerField(default=0, editable=False, help_text="Of those in custody."),
+                ),
+                ("units_released", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_forfeited", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_abandoned", models.PositiveIntegerField(default=0, editable=False)),
+                ("units_exported", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "miner_model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="seizures.minermodel"
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="seizures.shipment"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ShipmentEvent",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("detained", "Detained"),
+                            ("seized", "Seized"),
+                            ("seizure_notice", "Notice of seizure"),
+                            ("petition_filed", "Petition filed"),
+                            ("released", "Released"),
+                            ("forfeited", "Forfeited"),
+                            ("abandoned", "Abandoned"),
+                            ("exported", "Exported"),
+                            ("void", "Void (cancels an earlier event)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                (
+                    "units",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Empty on detained/seized means every unit.", null=True
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, help_text="CBP case / FP&F number.", max_length=100, verbose_name="CBP reference"
+                    ),
+                ),
+                ("legal_basis", models.CharField(blank=True, max_length=200)),
+                ("note", models.TextField(blank=True)),
+                ("entered_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="seizures.shipment"
+                    ),
+                ),
+                (
+                    "voids",
+                    models.OneToOneField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="voided_by",
+                        to="seizures.shipmentevent",
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The line the units move on; empty means every line.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="seizures.shipmentline",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["occurred_on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='minermodel',
-            constraint=models.CheckConstraint(condition=models.Q(('hashrate_ths__gt', 0)), name='miner_model_hashrate_positive'),
+            model_name="minermodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hashrate_ths__gt", 0)), name="miner_model_hashrate_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['status'], name='shipment_status_idx'),
+            model_name="shipment",
+            index=models.Index(fields=["status"], name="shipment_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['-first_detained_on', '-id'], name='shipment_detained_order_idx'),
+            model_name="shipment",
+            index=models.Index(fields=["-first_detained_on", "-id"], name="shipment_detained_order_idx"),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(condition=models.Q(('is_demo', True)), fields=['is_demo'], name='shipment_demo_idx'),
+            model_name="shipment",
+            index=models.Index(condition=models.Q(("is_demo", True)), fields=["is_demo"], name="shipment_demo_idx"),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('units_detained__lte', models.F('units_total')), ('units_in_custody__lte', models.F('units_detained'))), name='shipment_custody_within_units'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("units_detained__lte", models.F("units_total")),
+                    ("units_in_custody__lte", models.F("units_detained")),
+                ),
+                name="shipment_custody_within_units",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('units_detained', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('units_in_custody'), '+', models.F('units_released')), '+', models.F('units_forfeited')), '+', models.F('units_abandoned')), '+', models.F('units_exported')))), name='shipment_units_accounted'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "units_detained",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("units_in_custody"), "+", models.F("units_released")
+                                    ),
+                                    "+",
+                                    models.F("units_forfeited"),
+                                ),
+                                "+",
+                                models.F("units_abandoned"),
+                            ),
+                            "+",
+                            models.F("units_exported"),
+                        ),
+                    )
+                ),
+                name="shipment_units_accounted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('hashrate_in_custody_ths__gte', 0), ('value_in_custody_usd__gte', 0)), name='shipment_custody_value_not_negative'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hashrate_in_custody_ths__gte", 0), ("value_in_custody_usd__gte", 0)),
+                name="shipment_custody_value_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.UniqueConstraint(fields=('shipment', 'miner_model'), name='shipment_line_one_per_model'),
+            model_name="shipmentline",
+            constraint=models.UniqueConstraint(fields=("shipment", "miner_model"), name="shipment_line_one_per_model"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('units__gt', 0)), name='shipment_line_units_positive'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("units__gt", 0)), name="shipment_line_units_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_value_usd__gte', 0)), name='shipment_line_value_not_negative'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_value_usd__gte", 0)), name="shipment_line_value_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('units_detained__lte', models.F('units')), ('units_seized__lte', models.F('units_in_custody'))), name='shipment_line_custody_within_units'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("units_detained__lte", models.F("units")), ("units_seized__lte", models.F("units_in_custody"))
+                ),
+                name="shipment_line_custody_within_units",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('units_detained', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('units_in_custody'), '+', models.F('units_released')), '+', models.F('units_forfeited')), '+', models.F('units_abandoned')), '+', models.F('units_exported')))), name='shipment_line_units_accounted'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "units_detained",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("units_in_custody"), "+", models.F("units_released")
+                                    ),
+                                    "+",
+                                    models.F("units_forfeited"),
+                                ),
+                                "+",
+                                models.F("units_abandoned"),
+                            ),
+                            "+",
+                            models.F("units_exported"),
+                        ),
+                    )
+                ),
+                name="shipment_line_units_accounted",
+            ),
         ),
         migrations.AddIndex(
-            model_name='shipmentevent',
-            index=models.Index(fields=['shipment', 'occurred_on'], name='event_shipment_date_idx'),
+            model_name="shipmentevent",
+            index=models.Index(fields=["shipment", "occurred_on"], name="event_shipment_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='shipmentevent',
-            index=models.Index(fields=['reference'], name='event_reference_idx'),
+            model_name="shipmentevent",
+            index=models.Index(fields=["reference"], name="event_reference_idx"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentevent',
-            constraint=models.CheckConstraint(condition=models.Q(('units__isnull', True), ('units__gt', 0), _connector='OR'), name='event_units_positive'),
+            model_name="shipmentevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("units__isnull", True), ("units__gt", 0), _connector="OR"),
+                name="event_units_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'void'), ('voids__isnull', False)), models.Q(models.Q(('kind', 'void'), _negated=True), ('voids__isnull', True)), _connector='OR'), name='event_void_names_its_event'),
+            model_name="shipmentevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "void"), ("voids__isnull", False)),
+                    models.Q(models.Q(("kind", "void"), _negated=True), ("voids__isnull", True)),
+                    _connector="OR",
+                ),
+                name="event_void_names_its_event",
+            ),
         ),
     ]

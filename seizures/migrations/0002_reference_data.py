@@ -4,8 +4,11 @@ from seizures.reference_data import ensure_reference_data
 
 
 def load(apps, schema_editor):
-    ensure_reference_data(apps.get_model("seizures", "Manufacturer"), apps.get_model("seizures", "MinerModel"),
-                          apps.get_model("seizures", "Port"))
+    ensure_reference_data(
+        apps.get_model("seizures", "Manufacturer"),
+        apps.get_model("seizures", "MinerModel"),
+        apps.get_model("seizures", "Port"),
+    )
 
 
 class Migration(migrations.Migration):
