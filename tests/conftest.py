@@ -68,3 +68,13 @@ def executive_user(make_user):
 @pytest.fixture
 def customs_admin(make_user):
     return make_user("customs", roles.CUSTOMS_ADMINS, is_staff=True)
+
+
+@pytest.fixture
+def reference_data():
+    """Reference rows and roles again: transactional tests flush what the migrations loaded."""
+    from seizures.models import Manufacturer, MinerModel, Port
+    from seizures.reference_data import ensure_reference_data
+
+    ensure_reference_data(Manufacturer, MinerModel, Port)
+    roles.ensure_roles()
