@@ -141,3 +141,33 @@ def test_events_cannot_be_edited_or_deleted(two_line_shipment):
 def test_database_refuses_more_out_of_custody_than_detained(two_line_shipment):
     with pytest.raises(IntegrityError), transaction.atomic():
         ShipmentLine.objects.filter(shipment=two_line_shipment).update(units_released=5)
+
+
+def test_every_ledger_write_announces_the_change_after_commit(two_line_shipment, django_capture_on_commit_callbacks):
+    from seizures.signals import ledger_changed
+
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(sender)
+
+    ledger_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.shipment_record_event(
+                shipment=two_line_shipment, kind=EventKind.DETAINED, occurred_on=D(2024, 11, 25)
+            )
+            assert received == []  # nothing before the commit
+    finally:
+        ledger_changed.disconnect(receiver)
+    assert received == [Shipment]
+
+
+def test_shipment_history_records_edits_but_not_derived_figures(two_line_shipment):
+    services.shipment_record_event(shipment=two_line_shipment, kind=EventKind.DETAINED, occurred_on=D(2024, 11, 25))
+    assert two_line_shipment.history.count() == 1  # the creation; custody updates are not edits
+    shipment = Shipment.objects.get(pk=two_line_shipment.pk)
+    shipment.bill_of_lading = "MAEU123456789"
+    shipment.save()
+    assert shipment.history.count() == 2
+    assert shipment.history.first().bill_of_lading == "MAEU123456789"
