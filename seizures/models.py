@@ -170,7 +170,7 @@ class Shipment(models.Model):
     objects = ShipmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-first_detained_on", "-id"]
+        ordering = [F("first_detained_on").desc(nulls_last=True), "-id"]
         permissions = [
             ("record_event", "Can record detentions, seizures, releases and other events"),
             ("export_shipments", "Can export the ledger as CSV"),
@@ -178,7 +178,6 @@ class Shipment(models.Model):
         ]
         indexes = [
             models.Index(fields=["status"], name="shipment_status_idx"),
-            models.Index(fields=["-first_detained_on", "-id"], name="shipment_detained_order_idx"),
             models.Index(fields=["is_demo"], name="shipment_demo_idx", condition=Q(is_demo=True)),
         ]
         constraints = [

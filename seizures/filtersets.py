@@ -1,0 +1,164 @@
+"""The ledger's filters: exactly the query parameters of DESIGN.md, shared by the list and its CSV export.
+
+Invalid parameters are dropped with an error on the form (django-filter filters on cleaned_data only), so the
+rest of the filters still apply and nothing raises.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, Now, TruncDate
+
+from seizures.entry_numbers import normalise_entry_number
+from seizures.errors import LedgerError
+from seizures.models import (
+    SOPHGO,
+    Importer,
+    Manufacturer,
+    MinerModel,
+    Port,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+    ShipmentStatus,
+)
+
+Q_MAX_LENGTH = 100
+
+# Ordering parameter → the column(s) it sorts by; each shown column can be sorted.
+ORDERING_FIELDS = {
+    "entry_number": "entry number",
+    "importer": "importer",
+    "port": "port",
+    "first_detained_on": "first detained",
+    "units_detained": "units detained",
+    "units_in_custody": "units in custody",
+    "units_released": "units released",
+    "value_in_custody_usd": "value in custody",
+    "hashrate_in_custody_ths": "hashrate in custody",
+    "status": "status",
+    "days_in_custody": "days in custody",
+}
+_ORDER_BY = {
+    "importer": "importer__name",
+    "port": "port__code",
+}
+
+
+def _lines_where(**conditions):
+    return Exists(ShipmentLine.objects.filter(shipment=OuterRef("pk"), **conditions))
+
+
+class LedgerOrderingFilter(django_filters.OrderingFilter):
+    """Sorts by one shown column, then by id so pages never overlap."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        name = value[0]
+        descending = name.startswith("-")
+        field = name.lstrip("-")
+        if field == "days_in_custody":
+            qs = qs.annotate(days_key=Coalesce("custody_ended_on", TruncDate(Now())) - F("first_detained_on"))
+            field = "days_key"
+        expression = F(_ORDER_BY.get(field, field))
+        expression = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        return qs.order_by(expression, "-id" if descending else "id")
+
+
+class ShipmentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        max_length=Q_MAX_LENGTH,
+        help_text="Entry number, importer, CBP reference or bill of lading",
+    )
+    manufacturer = django_filters.ModelChoiceFilter(
+        queryset=Manufacturer.objects.all(), to_field_name="name", method="filter_manufacturer", label="Manufacturer"
+    )
+    model = django_filters.ModelChoiceFilter(
+        queryset=MinerModel.objects.all(), to_field_name="name", method="filter_model", label="Model"
+    )
+    port = django_filters.ModelChoiceFilter(queryset=Port.objects.all(), to_field_name="code", label="Port")
+    importer = django_filters.ModelChoiceFilter(
+        queryset=Importer.objects.all(),
+        to_field_name="name",
+        label="Importer",
+        widget=forms.TextInput(attrs={"placeholder": "exact importer name"}),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=ShipmentStatus.choices, widget=forms.CheckboxSelectMultiple, label="Status"
+    )
+    detained_after = django_filters.DateFilter(
+        field_name="first_detained_on",
+        lookup_expr="gte",
+        label="Detained on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    detained_before = django_filters.DateFilter(
+        field_name="first_detained_on",
+        lookup_expr="lte",
+        label="Detained on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    value_min = django_filters.NumberFilter(
+        field_name="value_in_custody_usd", lookup_expr="gte", label="Value in custody from (USD)", min_value=0
+    )
+    value_max = django_filters.NumberFilter(
+        field_name="value_in_custody_usd", lookup_expr="lte", label="to (USD)", min_value=0
+    )
+    sophgo = django_filters.ChoiceFilter(
+        choices=[("yes", "With Sophgo chips"), ("no", "Without Sophgo chips")],
+        method="filter_sophgo",
+        label="Sophgo chips",
+        empty_label="Any",
+    )
+    ordering = LedgerOrderingFilter(fields=[(name, name) for name in ORDERING_FIELDS], label="Sort by")
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "q",
+            "manufacturer",
+            "model",
+            "port",
+            "importer",
+            "status",
+            "detained_after",
+            "detained_before",
+            "value_min",
+            "value_max",
+            "sophgo",
+            "ordering",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        try:
+            # An entry number is unique: match it exactly, through its index.
+            return queryset.filter(entry_number=normalise_entry_number(value))
+        except LedgerError:
+            pass
+        return queryset.filter(
+            Q(entry_number__icontains=value)
+            | Q(bill_of_lading__icontains=value)
+            | Q(importer__in=Importer.objects.filter(name__icontains=value))
+            | Q(pk__in=ShipmentEvent.objects.filter(reference__icontains=value).values("shipment_id"))
+        )
+
+    def filter_manufacturer(self, queryset, name, value):
+        return queryset.filter(_lines_where(miner_model__manufacturer=value))
+
+    def filter_model(self, queryset, name, value):
+        return queryset.filter(_lines_where(miner_model=value))
+
+    def filter_sophgo(self, queryset, name, value):
+        has_sophgo = _lines_where(miner_model__chip_vendor=SOPHGO)
+        return queryset.filter(has_sophgo if value == "yes" else ~has_sophgo)
+
+
+def default_ordering(queryset):
+    """The list's order when none is asked for: most recent detention first (never-detained last)."""
+    return queryset.order_by(F("first_detained_on").desc(nulls_last=True), "-id")
