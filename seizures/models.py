@@ -281,6 +281,14 @@ class ShipmentLine(models.Model):
     def value_usd(self):
         return self.units * self.unit_value_usd
 
+    @property
+    def value_in_custody_usd(self):
+        return self.units_in_custody * self.unit_value_usd
+
+    @property
+    def hashrate_in_custody_ths(self):
+        return self.units_in_custody * self.miner_model.hashrate_ths
+
 
 class EventKind(models.TextChoices):
     DETAINED = "detained", "Detained"

@@ -59,3 +59,18 @@ def test_anonymous_visitor_is_sent_to_login(client):
 def test_user_without_a_role_is_refused(client, make_user):
     client.force_login(make_user("nobody"))
     assert client.get("/shipments/").status_code == 403
+
+
+def test_detail_shows_header_lines_and_custody_figures(client, compliance_user, detained_shipment):
+    client.force_login(compliance_user)
+    response = client.get("/shipments/ABC-1234567-8/")
+    body = response.content.decode()
+    assert "10 of 10 units, $30,000.00 declared, 2,000 TH/s" in body
+    assert "2024-11-25" in body  # first detained
+    assert "Record events in the admin" not in body  # compliance may not record events
+
+
+def test_detail_links_customs_admins_to_the_admin(client, customs_admin, detained_shipment):
+    client.force_login(customs_admin)
+    body = client.get("/shipments/ABC-1234567-8/").content.decode()
+    assert f"/admin/seizures/shipment/{detained_shipment.pk}/change/" in body
