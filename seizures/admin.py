@@ -26,7 +26,7 @@ from seizures.models import (
     ShipmentEvent,
     ShipmentLine,
 )
-from seizures.paginators import EstimatedCountPaginator
+from seizures.pagination import EstimatedCountPaginator
 
 
 @admin.register(Manufacturer)
