@@ -7,10 +7,21 @@ PY=.venv/bin/python
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-1}"
 
+var_dir="${HASHPORT_VAR_DIR:-var}"
+mkdir -p "$var_dir"
+# The demo loads once per database: a fresh embedded database starts with it again.
+if [ -z "${DATABASE_URL:-}" ] && [ ! -f "$var_dir/hashport.sqlite3" ]; then
+    rm -f "$var_dir/demo-data-loaded"
+fi
+
 echo "[1/4] Migrating the database (reference data and roles included)"
 $PY manage.py migrate --no-input
-echo "[2/4] Loading demo data (once; remove with: manage.py load_demo_data --remove)"
-$PY manage.py load_demo_data
+if [ -f "$var_dir/demo-data-loaded" ]; then
+    echo "[2/4] Demo data was loaded on an earlier start (remove it with: manage.py load_demo_data --remove)"
+else
+    echo "[2/4] Loading demo data (once; remove it with: manage.py load_demo_data --remove)"
+    $PY manage.py load_demo_data && touch "$var_dir/demo-data-loaded"
+fi
 echo "[3/4] Admin account"
 $PY manage.py create_local_admin
 
