@@ -74,12 +74,18 @@ class ShipmentFilterSet(django_filters.FilterSet):
         help_text="Entry number, importer, CBP reference or bill of lading",
     )
     manufacturer = django_filters.ModelChoiceFilter(
-        queryset=Manufacturer.objects.all(), to_field_name="name", method="filter_manufacturer", label="Manufacturer"
+        queryset=Manufacturer.objects.all(),
+        to_field_name="name",
+        method="filter_manufacturer",
+        label="Manufacturer",
+        empty_label="Any",
     )
     model = django_filters.ModelChoiceFilter(
-        queryset=MinerModel.objects.all(), to_field_name="name", method="filter_model", label="Model"
+        queryset=MinerModel.objects.all(), to_field_name="name", method="filter_model", label="Model", empty_label="Any"
     )
-    port = django_filters.ModelChoiceFilter(queryset=Port.objects.all(), to_field_name="code", label="Port")
+    port = django_filters.ModelChoiceFilter(
+        queryset=Port.objects.all(), to_field_name="code", label="Port", empty_label="Any"
+    )
     importer = django_filters.ModelChoiceFilter(
         queryset=Importer.objects.all(),
         to_field_name="name",
