@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/seizures/import/", include("seizures.import_urls")),
     path("admin/", admin.site.urls),
     path("shipments/", include("seizures.urls")),
 ]
