@@ -112,3 +112,13 @@ def test_non_staff_is_sent_to_the_admin_login(client, compliance_user):
 
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+def test_shipment_changelist_links_to_the_imports_for_those_who_may_import(client, customs_admin, make_user):
+    client.force_login(customs_admin)
+    body = client.get("/admin/seizures/shipment/").content.decode()
+    assert "/admin/seizures/import/shipments/" in body
+    assert "/admin/seizures/import/events/" in body
+    viewer = make_user("viewer", "Compliance", is_staff=True)
+    client.force_login(viewer)
+    assert "/admin/seizures/import/shipments/" not in client.get("/admin/seizures/shipment/").content.decode()
