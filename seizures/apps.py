@@ -8,5 +8,8 @@ class SeizuresConfig(AppConfig):
 
     def ready(self):
         from seizures.roles import ensure_roles
+        from seizures.selectors import bump_ledger_generation
+        from seizures.signals import ledger_changed
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="seizures.ensure_roles")
+        ledger_changed.connect(bump_ledger_generation, dispatch_uid="seizures.bump_ledger_generation")

@@ -2,12 +2,9 @@
 
 import csv
 import io
-from collections import defaultdict
 from itertools import islice
 
 from django.utils import timezone
-
-from seizures.models import ShipmentLine
 
 IMPORT_COLUMNS = [
     "entry_number",
@@ -31,88 +28,89 @@ EXPORT_COLUMNS = [
     "hashrate_in_custody_ths",
     "days_in_custody",
 ]
-CHUNK_SHIPMENTS = 2000
+CHUNK_ROWS = 5000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 
-_SHIPMENT_FIELDS = (
-    "pk",
+# One row per line item: the shipment's columns come through the join, in the list's own order.
+_ROW_FIELDS = (
     "entry_number",
     "importer__name",
     "port__code",
     "arrived_on",
+    "lines__miner_model__manufacturer__name",
+    "lines__miner_model__name",
+    "lines__units",
+    "lines__unit_value_usd",
     "notes",
     "status",
     "first_detained_on",
     "custody_ended_on",
-)
-_LINE_FIELDS = (
-    "shipment_id",
-    "miner_model__manufacturer__name",
-    "miner_model__name",
-    "units",
-    "unit_value_usd",
-    "units_in_custody",
-    "units_released",
-    "units_forfeited",
-    "miner_model__hashrate_ths",
+    "lines__units_in_custody",
+    "lines__units_released",
+    "lines__units_forfeited",
+    "lines__miner_model__hashrate_ths",
 )
 
 
-def spreadsheet_safe(cell):
+def spreadsheet_safe(cell: str) -> str:
     """Text a spreadsheet would run as a formula is prefixed with a quote (OWASP CSV injection)."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+    if cell and cell[0] in _FORMULA_FIRST_CHARACTERS:
         return "'" + cell
     return cell
 
 
-def _rows_for_chunk(shipments: list[tuple], today) -> list[list]:
-    lines_by_shipment = defaultdict(list)
-    for line in (
-        ShipmentLine.objects.filter(shipment_id__in=[shipment[0] for shipment in shipments])
-        .order_by("shipment_id", "id")
-        .values_list(*_LINE_FIELDS)
-    ):
-        lines_by_shipment[line[0]].append(line)
+def _csv_rows(chunk: list[tuple], today) -> list[list]:
     rows = []
-    for pk, entry, importer, port, arrived, notes, status, first_detained, ended in shipments:
-        days = (ended or today) - first_detained if first_detained else None
-        for _, maker, model, units, unit_value, in_custody, released, forfeited, ths in lines_by_shipment[pk]:
-            rows.append(
-                [
-                    spreadsheet_safe(entry),
-                    spreadsheet_safe(importer),
-                    port,
-                    arrived.isoformat(),
-                    spreadsheet_safe(maker),
-                    spreadsheet_safe(model),
-                    units,
-                    unit_value,
-                    spreadsheet_safe(notes),
-                    status,
-                    first_detained.isoformat() if first_detained else "",
-                    in_custody,
-                    released,
-                    forfeited,
-                    in_custody * unit_value,
-                    in_custody * ths,
-                    days.days if days is not None else "",
-                ]
-            )
+    append = rows.append
+    safe = spreadsheet_safe
+    for (entry, importer, port, arrived, maker, model, units, unit_value, notes, status, first_detained, ended,
+         in_custody, released, forfeited, ths) in chunk:  # fmt: skip
+        if model is None:
+            continue  # a shipment without lines (possible only through raw SQL) has nothing to export
+        # Entry numbers, port codes and statuses have fixed formats that cannot start a formula.
+        append(
+            [
+                entry,
+                safe(importer),
+                port,
+                arrived.isoformat(),
+                safe(maker),
+                safe(model),
+                units,
+                unit_value,
+                safe(notes),
+                status,
+                first_detained.isoformat() if first_detained else "",
+                in_custody,
+                released,
+                forfeited,
+                in_custody * unit_value,
+                in_custody * ths,
+                ((ended or today) - first_detained).days if first_detained else "",
+            ]
+        )
     return rows
 
 
+def export_rows(shipments):
+    """The export's rows as tuples, read through a server-side cursor so memory stays flat."""
+    ordering = [*shipments.query.order_by, "lines__id"]
+    return shipments.order_by(*ordering).values_list(*_ROW_FIELDS).iterator(chunk_size=CHUNK_ROWS)
+
+
 def export_csv_chunks(shipments):
-    """Yield the CSV text in chunks, reading shipments through a cursor so memory stays flat."""
+    """Yield the CSV text in chunks of rows."""
     today = timezone.localdate()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     yield buffer.getvalue()
-    cursor = shipments.values_list(*_SHIPMENT_FIELDS).iterator(chunk_size=CHUNK_SHIPMENTS)
-    while chunk := list(islice(cursor, CHUNK_SHIPMENTS)):
+    cursor = export_rows(shipments)
+    while chunk := list(islice(cursor, CHUNK_ROWS)):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(_rows_for_chunk(chunk, today))
+        writer.writerows(_csv_rows(chunk, today))
         yield buffer.getvalue()
 
 

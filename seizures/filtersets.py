@@ -49,6 +49,18 @@ def _lines_where(**conditions):
     return Exists(ShipmentLine.objects.filter(shipment=OuterRef("pk"), **conditions))
 
 
+def _manufacturer_choices():
+    return [(name, name) for name in Manufacturer.objects.values_list("name", flat=True)]
+
+
+def _model_choices():
+    return [(name, name) for name in MinerModel.objects.values_list("name", flat=True)]
+
+
+def _port_choices():
+    return [(code, f"{code} {name}") for code, name in Port.objects.values_list("code", "name")]
+
+
 class LedgerOrderingFilter(django_filters.OrderingFilter):
     """Sorts by one shown column, then by id so pages never overlap."""
 
@@ -73,19 +85,12 @@ class ShipmentFilterSet(django_filters.FilterSet):
         max_length=Q_MAX_LENGTH,
         help_text="Entry number, importer, CBP reference or bill of lading",
     )
-    manufacturer = django_filters.ModelChoiceFilter(
-        queryset=Manufacturer.objects.all(),
-        to_field_name="name",
-        method="filter_manufacturer",
-        label="Manufacturer",
-        empty_label="Any",
+    # Plain choices (not model choices): reference tables are small, and the list page renders them on every hit.
+    manufacturer = django_filters.ChoiceFilter(
+        choices=_manufacturer_choices, method="filter_manufacturer", label="Manufacturer", empty_label="Any"
     )
-    model = django_filters.ModelChoiceFilter(
-        queryset=MinerModel.objects.all(), to_field_name="name", method="filter_model", label="Model", empty_label="Any"
-    )
-    port = django_filters.ModelChoiceFilter(
-        queryset=Port.objects.all(), to_field_name="code", label="Port", empty_label="Any"
-    )
+    model = django_filters.ChoiceFilter(choices=_model_choices, method="filter_model", label="Model", empty_label="Any")
+    port = django_filters.ChoiceFilter(choices=_port_choices, field_name="port__code", label="Port", empty_label="Any")
     importer = django_filters.ModelChoiceFilter(
         queryset=Importer.objects.all(),
         to_field_name="name",
@@ -93,7 +98,10 @@ class ShipmentFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "exact importer name"}),
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=ShipmentStatus.choices, widget=forms.CheckboxSelectMultiple, label="Status"
+        choices=ShipmentStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Status",
+        distinct=False,  # status is a column of the shipment: no join, so no DISTINCT over a million rows
     )
     detained_after = django_filters.DateFilter(
         field_name="first_detained_on",
@@ -155,10 +163,10 @@ class ShipmentFilterSet(django_filters.FilterSet):
         )
 
     def filter_manufacturer(self, queryset, name, value):
-        return queryset.filter(_lines_where(miner_model__manufacturer=value))
+        return queryset.filter(_lines_where(miner_model__manufacturer__name=value))
 
     def filter_model(self, queryset, name, value):
-        return queryset.filter(_lines_where(miner_model=value))
+        return queryset.filter(_lines_where(miner_model__name=value))
 
     def filter_sophgo(self, queryset, name, value):
         has_sophgo = _lines_where(miner_model__chip_vendor=SOPHGO)

@@ -25,6 +25,7 @@ from seizures.models import (
     ShipmentEvent,
     ShipmentLine,
 )
+from seizures.selectors import bump_ledger_generation
 from seizures.signals import ledger_changed
 
 LINE_DERIVED_FIELDS = [
@@ -57,6 +58,9 @@ class EventInput:
 
 
 def _announce_change() -> None:
+    # Bumped now as well as on commit (by the signal's receiver): a reader that cached figures between this write
+    # and its commit would otherwise keep them under the new generation.
+    bump_ledger_generation()
     transaction.on_commit(lambda: ledger_changed.send(sender=Shipment))
 
 

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.http import StreamingHttpResponse
@@ -8,7 +9,7 @@ from seizures import exports
 from seizures.filtersets import ORDERING_FIELDS, ShipmentFilterSet, default_ordering
 from seizures.models import Shipment
 from seizures.pagination import KnownCountPaginator, page_or_notice
-from seizures.selectors import ledger_totals, lines_for
+from seizures.selectors import cached_ledger_totals, lines_for
 
 PAGE_SIZE = 50
 
@@ -41,19 +42,48 @@ def _sort_headers(current: str) -> dict[str, dict]:
     return headers
 
 
+def _importer_link_params(request) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in request.GET.lists() if key not in ("page", "importer") for value in values]
+
+
+def _table_rows(shipments, lines_by_shipment, link_params) -> list[dict]:
+    """The page's cells, formatted here once: template filters cost ~10 ms on a 50-row page."""
+    rows = []
+    for shipment in shipments:
+        days = shipment.days_in_custody
+        rows.append(
+            {
+                "entry_number": shipment.entry_number,
+                "importer": shipment.importer.name,
+                "importer_query": "?" + urlencode([*link_params, ("importer", shipment.importer.name)]),
+                "port": f"{shipment.port.code} {shipment.port.name}",
+                "first_detained_on": shipment.first_detained_on.isoformat() if shipment.first_detained_on else "—",
+                "models": [line.miner_model.name for line in lines_by_shipment[shipment.pk]],
+                "units_detained": f"{shipment.units_detained:,}",
+                "units_in_custody": f"{shipment.units_in_custody:,}",
+                "units_released": f"{shipment.units_released:,}",
+                "value_in_custody_usd": f"{shipment.value_in_custody_usd:,.2f}",
+                "hashrate_in_custody_ths": f"{shipment.hashrate_in_custody_ths:,.0f}",
+                "status": shipment.status,
+                "status_label": shipment.get_status_display(),
+                "days_in_custody": "—" if days is None else f"{days:,}",
+            }
+        )
+    return rows
+
+
 @permission_required("seizures.view_shipment", raise_exception=True)
 def shipment_list(request):
     filterset = _filtered(request)
     shipments = filterset.qs
-    totals = ledger_totals(shipments)
+    totals = cached_ledger_totals(shipments)
     paginator = KnownCountPaginator(shipments, PAGE_SIZE, count=totals["shipments"])
     page, page_notice = page_or_notice(paginator, request.GET.get("page"))
-    rows = list(page.object_list)
+    shipments_on_page = list(page.object_list)
     lines = defaultdict(list)
-    for line in lines_for([row.pk for row in rows]):
+    for line in lines_for([shipment.pk for shipment in shipments_on_page]):
         lines[line.shipment_id].append(line)
-    for row in rows:
-        row.line_items = lines[row.pk]
+    rows = _table_rows(shipments_on_page, lines, _importer_link_params(request))
     ordering = filterset.form.cleaned_data.get("ordering")  # filterset.qs has validated the form
     context = {
         "filter_form": filterset.form,

@@ -78,3 +78,11 @@ def reference_data():
 
     ensure_reference_data(Manufacturer, MinerModel, Port)
     roles.ensure_roles()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (local memory outlives a test's rolled-back transaction)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -100,7 +100,7 @@ def test_export_applies_the_list_filters(client, compliance_user, ledger):
 def test_export_reads_in_chunks(client, compliance_user, monkeypatch):
     from seizures import exports
 
-    monkeypatch.setattr(exports, "CHUNK_SHIPMENTS", 3)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 3)
     for n in range(7):
         make_shipment(entry_number=f"CHK-{n:07d}-0", lines=[("Antminer S21", 1, "1")])
     client.force_login(compliance_user)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from seizures import services
-from seizures.models import EventKind, Port
+from seizures.models import EventKind, Port, Shipment
 from tests.factories import ImporterFactory, make_shipment
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def compliance_client(client, compliance_user):
 
 
 def entries(response) -> list[str]:
-    return [shipment.entry_number for shipment in response.context["rows"]]
+    return [row["entry_number"] for row in response.context["rows"]]
 
 
 A, B, C, D_, E = "ABC-0000001-1", "ABC-0000002-2", "BCD-0000003-3", "BCD-0000004-4", "CDE-0000005-5"
@@ -210,3 +210,15 @@ def test_export_link_is_hidden_without_the_export_permission(client, executive_u
     client.force_login(executive_user)
     body = client.get("/shipments/").content.decode()
     assert "export.csv" not in body
+
+
+def test_cached_totals_change_with_the_next_ledger_write(compliance_client, ledger, django_assert_num_queries):
+    compliance_client.get("/shipments/")
+    with django_assert_num_queries(10):  # one fewer than uncached: the totals come from the cache
+        assert compliance_client.get("/shipments/").context["totals"]["units_in_custody"] == 160
+    services.shipment_record_event(
+        shipment=Shipment.objects.get(entry_number=E),
+        kind=EventKind.DETAINED,
+        occurred_on=D(2024, 11, 25),
+    )
+    assert compliance_client.get("/shipments/").context["totals"]["units_in_custody"] == 165
