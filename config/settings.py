@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -109,6 +110,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# hashrate: daily for the mempool.space and Blockchain.com sources, monthly for CBECI (hashrate/tasks.py).
+CELERY_BEAT_SCHEDULE |= {
+    f"hashrate-refresh-{slug}": {"task": "hashrate.tasks.refresh_source", "schedule": schedule, "args": [slug]}
+    for slug, schedule in [
+        ("mempool-hashrate", crontab(hour=0, minute=20)),
+        ("mempool-pools", crontab(hour=23, minute=50)),  # its 24-hour window then covers the UTC day it is dated
+        ("blockchain-com", crontab(hour=0, minute=40)),
+        ("cbeci", crontab(day_of_month=3, hour=1, minute=0)),
+    ]
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

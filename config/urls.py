@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/seizures/import/", include("seizures.import_urls")),
     path("admin/", admin.site.urls),
     path("shipments/", include("seizures.urls")),
+    path("hashrate/", include("hashrate.urls")),
 ]

@@ -16,11 +16,22 @@ _REFERENCE_EDIT = [
     for action in ("add", "change")
 ]
 
+# The hashrate dataset: every role reads it; Customs admins maintain sources and pool headquarters, upload files.
+_DATASET_MODELS = ["country", "source", "poolcountry", "countryshare", "networkhashrate", "refreshrun"]
+_DATASET_VIEW = [f"hashrate.view_{model}" for model in _DATASET_MODELS]
+_DATASET_EDIT = [
+    *(f"hashrate.{action}_{model}" for model in ["source", "poolcountry"] for action in ("add", "change")),
+    "hashrate.refresh_source",
+    "hashrate.upload_payload",
+]
+
 ROLE_PERMISSIONS = {
-    COMPLIANCE: [*_LEDGER_VIEW, "seizures.export_shipments"],
-    EXECUTIVES: [*_LEDGER_VIEW],
+    COMPLIANCE: [*_LEDGER_VIEW, "seizures.export_shipments", *_DATASET_VIEW],
+    EXECUTIVES: [*_LEDGER_VIEW, *_DATASET_VIEW],
     CUSTOMS_ADMINS: [
         *_LEDGER_VIEW,
+        *_DATASET_VIEW,
+        *_DATASET_EDIT,
         "seizures.export_shipments",
         "seizures.record_event",
         "seizures.import_shipments",
