@@ -3,10 +3,10 @@
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_ledger.py --shipments 1000000
 
 Generates (or reuses) N shipments with bench/generate.py, then times repeated requests through Django's test
-client, in process, as a Compliance user (p50/p95 over repeated requests, so the totals come from the cache
-after the first; "cold" is one request on an empty cache): the unfiltered first page with its totals, a selective filter (one
+client, in process, as a Compliance user: the unfiltered first page with its totals, a selective filter (one
 importer), a broad filter (status and a date range), a `q` search for an entry number, page 1,000, and the full
-CSV export (rows/s and peak memory growth). Prints a table, then one JSON line of figures.
+CSV export (rows/s and peak memory growth). p50/p95 come from repeated requests, so the totals are served from
+the cache after the first; "cold" is one request on an empty cache. Prints a table, then one JSON line.
 """
 
 import sys
@@ -15,13 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: make the repo importable
 
-from bench import _common, generate
+from bench import _common
+
+_common.setup_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench import generate  # noqa: E402
 from seizures import roles  # noqa: E402
 from seizures.models import Importer, Shipment  # noqa: E402
 
