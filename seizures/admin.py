@@ -8,7 +8,7 @@ lines and events as EXISTS subqueries (no DISTINCT), and no count(*) of the whol
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from seizures.models import (
     ShipmentLine,
 )
 from seizures.pagination import EstimatedCountPaginator
+from seizures.selectors import shipment_search
 
 
 @admin.register(Manufacturer)
@@ -225,13 +226,8 @@ class ShipmentAdmin(SimpleHistoryAdmin):
         return shipment.days_in_custody
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        # Exact, so the reference index answers it; EXISTS keeps one row per shipment however many events match.
-        by_reference = Exists(ShipmentEvent.objects.filter(shipment=OuterRef("pk"), reference=term))
-        matches = Q(entry_number__icontains=term) | Q(importer__name__icontains=term) | Q(by_reference)
-        return queryset.filter(matches), False
+        # The ledger's own search: same matches as /shipments/?q=, and no duplicate rows to remove.
+        return shipment_search(queryset, search_term), False
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         # Bulk delete would cascade to events; a shipment without events can still be deleted from its page.

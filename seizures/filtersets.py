@@ -6,11 +6,9 @@ rest of the filters still apply and nothing raises.
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce, Now, TruncDate
 
-from seizures.entry_numbers import normalise_entry_number
-from seizures.errors import LedgerError
 from seizures.models import (
     SOPHGO,
     Importer,
@@ -18,10 +16,10 @@ from seizures.models import (
     MinerModel,
     Port,
     Shipment,
-    ShipmentEvent,
     ShipmentLine,
     ShipmentStatus,
 )
+from seizures.selectors import shipment_search
 
 Q_MAX_LENGTH = 100
 
@@ -147,20 +145,7 @@ class ShipmentFilterSet(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        try:
-            # An entry number is unique: match it exactly, through its index.
-            return queryset.filter(entry_number=normalise_entry_number(value))
-        except LedgerError:
-            pass
-        return queryset.filter(
-            Q(entry_number__icontains=value)
-            | Q(bill_of_lading__icontains=value)
-            | Q(importer__in=Importer.objects.filter(name__icontains=value))
-            | Q(pk__in=ShipmentEvent.objects.filter(reference__icontains=value).values("shipment_id"))
-        )
+        return shipment_search(queryset, value)
 
     def filter_manufacturer(self, queryset, name, value):
         return queryset.filter(_lines_where(miner_model__manufacturer__name=value))

@@ -7,7 +7,9 @@ from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
-from seizures.models import Shipment, ShipmentLine
+from seizures.entry_numbers import normalise_entry_number
+from seizures.errors import LedgerError
+from seizures.models import Shipment, ShipmentEvent, ShipmentLine
 
 THS_PER_PHS = Decimal(1000)
 
@@ -69,3 +71,28 @@ def lines_for(shipments):
     return (
         ShipmentLine.objects.filter(shipment__in=shipments).select_related("miner_model").order_by("shipment_id", "id")
     )
+
+
+def shipment_search(shipments, term: str):
+    """Shipments whose entry number, bill of lading, importer or a CBP reference contains the term.
+
+    An entry number is unique, so one is matched exactly through its index. Otherwise each field is searched on
+    its own (a trigram index each on PostgreSQL) and the ids united: one OR across four tables would scan them all.
+    """
+    term = term.strip()
+    if not term:
+        return shipments
+    try:
+        return shipments.filter(entry_number=normalise_entry_number(term))
+    except LedgerError:
+        pass
+    matching = (
+        Shipment.objects.filter(entry_number__icontains=term)
+        .values("pk")
+        .union(
+            Shipment.objects.filter(bill_of_lading__icontains=term).values("pk"),
+            Shipment.objects.filter(importer__name__icontains=term).values("pk"),
+            ShipmentEvent.objects.filter(reference__icontains=term).values("shipment_id"),
+        )
+    )
+    return shipments.filter(pk__in=matching)
