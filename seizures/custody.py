@@ -60,9 +60,19 @@ class LineState:
         self.in_custody -= units
 
 
+@dataclass(frozen=True)
+class Movement:
+    """Units entering (+) or leaving (−) custody on one line on one day, as the replay found them."""
+
+    line_id: int
+    day: datetime.date
+    units: int
+
+
 @dataclass
 class CustodyState:
     lines: dict[int, LineState]
+    movements: list[Movement] = field(default_factory=list)
     status: str = ShipmentStatus.RECORDED
     first_detained_on: datetime.date | None = None
     custody_ended_on: datetime.date | None = None
@@ -193,7 +203,12 @@ def apply_event(state: CustodyState, event: EventSpec, *, arrived_on: datetime.d
         raise CustodyError(f"units must be a positive whole number, not {event.units}")
 
     detained_before = state.total("detained")
-    moved = sum(_apply_to_line(line, kind, event.units) for line in _target_lines(state, event))
+    moved = 0
+    for line in _target_lines(state, event):
+        held_before = line.in_custody
+        moved += _apply_to_line(line, kind, event.units)
+        if line.in_custody != held_before:
+            state.movements.append(Movement(line_id=line.spec.id, day=when, units=line.in_custody - held_before))
     if moved == 0:
         raise CustodyError(f"nothing to move: no units of this shipment can be {EventKind(kind).label.lower()} now")
     if kind == EventKind.SEIZED:

@@ -4,8 +4,6 @@ Custody figures on Shipment and ShipmentLine are derived from the active events 
 stored in the same transaction as each event (seizures/services.py), so lists read them without joins.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -379,5 +377,24 @@ class ShipmentEvent(models.Model):
         return self.kind in UNIT_MOVING_KINDS
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
+class CustodyChange(models.Model):
+    """Units of one line entering (+) or leaving (−) custody on one day, derived from the active events.
+
+    Rewritten for a shipment with every event write, so a running sum by day gives the units, value and hashrate
+    in custody at any date (the dashboard's time series) without replaying a million histories.
+    """
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="custody_changes")
+    line = models.ForeignKey(ShipmentLine, on_delete=models.CASCADE, related_name="custody_changes")
+    day = models.DateField()
+    units = models.IntegerField()
+    value_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    hashrate_ths = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["day", "id"]
+        indexes = [models.Index(fields=["day"], name="custody_change_day_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(units=0), name="custody_change_not_zero")]
+
+    def __str__(self):
+        return f"{self.units:+} units of {self.line} on {self.day:%Y-%m-%d}"

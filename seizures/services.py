@@ -17,6 +17,7 @@ from seizures import custody
 from seizures.entry_numbers import normalise_entry_number
 from seizures.errors import LedgerError
 from seizures.models import (
+    CustodyChange,
     EventKind,
     Importer,
     MinerModel,
@@ -168,8 +169,25 @@ def _store_state(shipment: Shipment, lines: list[ShipmentLine], state: custody.C
     }
     # A queryset update: derived figures are not edits, so they stay out of the audit history.
     Shipment.objects.filter(pk=shipment.pk).update(**figures)
+    _store_custody_changes(shipment, lines, state)
     for name, value in figures.items():
         setattr(shipment, name, value)
+
+
+def _store_custody_changes(shipment: Shipment, lines: list[ShipmentLine], state: custody.CustodyState) -> None:
+    by_id = {line.pk: line for line in lines}
+    CustodyChange.objects.filter(shipment=shipment).delete()
+    CustodyChange.objects.bulk_create(
+        CustodyChange(
+            shipment=shipment,
+            line_id=movement.line_id,
+            day=movement.day,
+            units=movement.units,
+            value_usd=movement.units * by_id[movement.line_id].unit_value_usd,
+            hashrate_ths=movement.units * by_id[movement.line_id].miner_model.hashrate_ths,
+        )
+        for movement in state.movements
+    )
 
 
 def _locked(shipment: Shipment) -> tuple[Shipment, list[ShipmentLine], list[ShipmentEvent]]:

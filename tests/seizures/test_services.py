@@ -171,3 +171,28 @@ def test_shipment_history_records_edits_but_not_derived_figures(two_line_shipmen
     shipment.save()
     assert shipment.history.count() == 2
     assert shipment.history.first().bill_of_lading == "MAEU123456789"
+
+
+def test_custody_changes_add_up_to_what_is_in_custody_on_any_day(two_line_shipment):
+    from django.db.models import Sum
+
+    from seizures.models import CustodyChange
+
+    s21 = line_of(two_line_shipment, "Antminer S21")
+    services.shipment_record_event(shipment=two_line_shipment, kind=EventKind.DETAINED, occurred_on=D(2024, 11, 25))
+    services.shipment_release(shipment=two_line_shipment, units_by_line={s21: 40}, occurred_on=D(2025, 3, 5))
+    released_rest = services.shipment_record_event(
+        shipment=two_line_shipment, kind=EventKind.RELEASED, occurred_on=D(2025, 4, 1)
+    )
+
+    def held_on(day):
+        changes = CustodyChange.objects.filter(shipment=two_line_shipment, day__lte=day)
+        return changes.aggregate(units=Sum("units"), value=Sum("value_usd"), ths=Sum("hashrate_ths"))
+
+    assert held_on(D(2024, 11, 24)) == {"units": None, "value": None, "ths": None}
+    assert held_on(D(2024, 11, 25)) == {"units": 150, "value": Decimal("425000.00"), "ths": Decimal("29300.00")}
+    assert held_on(D(2025, 3, 5)) == {"units": 110, "value": Decimal("305000.00"), "ths": Decimal("21300.00")}
+    assert held_on(D(2025, 4, 1))["units"] == 0
+
+    services.event_void(event=released_rest, reason="release not yet granted")
+    assert held_on(D(2026, 1, 1))["units"] == 110  # rewritten from the remaining events
