@@ -7,18 +7,11 @@ from itertools import islice
 
 from django.utils import timezone
 
+from config.spreadsheet import spreadsheet_safe
 from hashrate.models import period_label
 
 COLUMNS = ["source", "method", "period", "country", "share_pct", "hashrate_ehs", "retrieved_at"]
 CHUNK_ROWS = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell):
-    """Text a spreadsheet would run as a formula is prefixed with a quote (OWASP CSV injection)."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def _number(value) -> str:

@@ -8,6 +8,8 @@ from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
+from config.spreadsheet import spreadsheet_safe
+
 IMPORT_COLUMNS = [
     "entry_number",
     "importer",
@@ -19,8 +21,8 @@ IMPORT_COLUMNS = [
     "unit_value_usd",
     "notes",
 ]
-EXPORT_COLUMNS = [
-    *IMPORT_COLUMNS,
+# The export appends these to the import's columns; the import accepts and ignores them.
+EXPORT_ONLY_COLUMNS = [
     "status",
     "first_detained_on",
     "units_in_custody",
@@ -30,10 +32,9 @@ EXPORT_COLUMNS = [
     "hashrate_in_custody_ths",
     "days_in_custody",
 ]
+EXPORT_COLUMNS = [*IMPORT_COLUMNS, *EXPORT_ONLY_COLUMNS]
 CHUNK_ROWS = 5000
 COPY_BLOCK_BYTES = 64 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 
 # One row per line item: the shipment's columns come through the join, in the list's own order.
 _ROW_FIELDS = (
@@ -54,13 +55,6 @@ _ROW_FIELDS = (
     "lines__units_forfeited",
     "lines__miner_model__hashrate_ths",
 )
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Text a spreadsheet would run as a formula is prefixed with a quote (OWASP CSV injection)."""
-    if cell and cell[0] in _FORMULA_FIRST_CHARACTERS:
-        return "'" + cell
-    return cell
 
 
 def _csv_rows(chunk: list[tuple], today) -> list[list]:

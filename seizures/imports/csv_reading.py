@@ -4,7 +4,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from seizures.exports import FORMULA_STARTS
+from config.spreadsheet import spreadsheet_unescape
 from seizures.imports.result import RowError
 
 
@@ -12,13 +12,6 @@ from seizures.imports.result import RowError
 class Row:
     line: int
     values: dict[str, str]
-
-
-def _unescape(value: str) -> str:
-    """Undo the export's spreadsheet escaping ('=…), so an export re-imports to the same values."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def _bad_byte_column(line: bytes, position: int, header: list[str]) -> str:
@@ -112,7 +105,9 @@ def read_rows(data: bytes, *, columns: list[str], trailing: list[str] = ()) -> t
         if len(fields) != len(header):
             errors.append(RowError(start, "row", f"expected {len(header)} fields, found {len(fields)}"))
             continue
-        rows.append(Row(start, {name: _unescape(value.strip()) for name, value in zip(header, fields, strict=True)}))
+        rows.append(
+            Row(start, {name: spreadsheet_unescape(value.strip()) for name, value in zip(header, fields, strict=True)})
+        )
     if not rows and not errors:
         errors.append(RowError(2, "file", "the file has a header but no rows"))
     return rows, errors

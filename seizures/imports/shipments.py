@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from seizures.entry_numbers import normalise_entry_number
 from seizures.errors import LedgerError
+from seizures.exports import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS
 from seizures.imports.bulk import insert_with_history
 from seizures.imports.csv_reading import Row, read_rows
 from seizures.imports.fields import FieldError, collapse, parse_date, parse_money, parse_units, required
@@ -23,28 +24,9 @@ from seizures.imports.result import ImportResult, Progress, RowError, count, cou
 from seizures.models import Importer, MinerModel, Port, Shipment, ShipmentLine
 from seizures.signals import ledger_changed
 
-COLUMNS = [
-    "entry_number",
-    "importer",
-    "port_code",
-    "arrived_on",
-    "manufacturer",
-    "model",
-    "units",
-    "unit_value_usd",
-    "notes",
-]
-# The shipments export appends these; an export re-imports cleanly, so they are accepted and ignored.
-EXPORT_COLUMNS = [
-    "status",
-    "first_detained_on",
-    "units_in_custody",
-    "units_released",
-    "units_forfeited",
-    "value_in_custody_usd",
-    "hashrate_in_custody_ths",
-    "days_in_custody",
-]
+# The format is the export's (DESIGN.md), so an export re-imports cleanly; its trailing columns are ignored.
+COLUMNS = IMPORT_COLUMNS
+EXPORT_COLUMNS = EXPORT_ONLY_COLUMNS
 CHUNK = 10_000  # entry numbers (or names) per query: fewer round trips, well under the parameter limits
 WRITE_BATCH = 10_000  # shipments per write step (a progress line each)
 IMPORTER_NAME_MAX = Importer._meta.get_field("name").max_length
