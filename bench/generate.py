@@ -7,10 +7,11 @@ reuses them; another N replaces them (TRUNCATE when the ledger holds nothing els
 Rows go in with COPY in one transaction, so an interrupted run leaves the previous data as it was. A child
 process generates the rows while this one streams them to PostgreSQL, so the two cores work at once.
 
-The derived custody figures are computed here with the rules of seizures/custody.py in integer arithmetic:
-custody.replay would cost the generator, the slower end of the pipe, ~20 µs more a shipment. Before the commit
-a random sample is read back through the ORM and checked against custody.replay, so a drift between the two
-rolls the load back. Bench scripts call ensure_generated(n).
+The derived custody figures, and the custody changes (seizures_custodychange: units, value and hashrate entering
+or leaving custody per line and day, which the dashboard's time series sum), are computed here with the rules of
+seizures/custody.py in integer arithmetic: custody.replay would cost the generator, the slower end of the pipe,
+~20 µs more a shipment. Before the commit a random sample is read back through the ORM and checked against
+custody.replay, so a drift between the two rolls the load back. Bench scripts call ensure_generated(n).
 """
 
 import bisect
@@ -38,6 +39,8 @@ from django.utils import timezone  # noqa: E402
 from seizures import custody, reference_data  # noqa: E402
 from seizures.models import (  # noqa: E402
     SOPHGO,
+    CustodyChange,
+    Deadline,
     EventKind,
     Importer,
     MinerModel,
@@ -139,6 +142,7 @@ EVENT_COLUMNS = [
     "entered_by",
     "entered_at",
 ]
+CUSTODY_CHANGE_COLUMNS = ["id", "shipment", "line", "day", "units", "value_usd", "hashrate_ths"]
 LINE_FIGURES = ["detained", "in_custody", "seized", "released", "forfeited", "abandoned", "exported"]
 
 
@@ -172,6 +176,7 @@ class Plan:
     first_shipment_id: int
     first_line_id: int
     first_event_id: int
+    first_custody_change_id: int
     importer_ids: list[int]
     ports: list[tuple[int, str, int]]  # (id, code, weight)
     models: list[tuple[int, int, bool, int]]  # (id, hashrate in hundredths of TH/s, Sophgo chip, weight)
@@ -185,6 +190,8 @@ class Chunk:
     shipment_copy: bytes
     line_copy: bytes
     event_copy: bytes
+    custody_changes: int = 0
+    custody_change_copy: bytes = b""
     statuses: dict[str, int] = field(default_factory=dict)
 
 
@@ -209,17 +216,20 @@ NULL = r"\N"
 
 
 def _money(hundredths: int) -> str:
+    if hundredths < 0:
+        return f"-{_money(-hundredths)}"
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
 class _Case:
     """One shipment's lines and events, applying each event by the rules of seizures/custody.py."""
 
-    __slots__ = ("detained", "ended", "events", "first_detained", "held", "lines")
+    __slots__ = ("detained", "ended", "events", "first_detained", "held", "lines", "movements")
 
     def __init__(self, lines):
         self.lines = lines
         self.events = []  # (kind, day, line index or None, units or None)
+        self.movements = []  # (line, day, units): units in (+) or out of (−) custody, as custody.Movement
         self.detained = self.held = 0  # shipment totals, kept as the events move units
         self.first_detained = None
         self.ended = None
@@ -235,6 +245,7 @@ class _Case:
                 line[_DET] += moved
                 line[_HELD] += moved
                 entered += moved
+                change = moved
             elif kind == SEIZED:
                 unseized = line[_HELD] - line[_SEIZED]
                 moved = unseized + line[_UNITS] - line[_DET] if units is None else units
@@ -243,18 +254,23 @@ class _Case:
                 line[_HELD] += entering
                 line[_SEIZED] += moved
                 entered += entering
+                change = entering
             elif kind == FORFEITED:
                 moved = line[_SEIZED] if units is None else units
                 line[_SEIZED] -= moved
                 line[_HELD] -= moved
                 line[_FORF] += moved
                 left += moved
+                change = -moved
             else:  # released, abandoned, exported: unseized units leave first, as custody.take_from_custody does
                 moved = line[_HELD] if units is None else units
                 line[_SEIZED] -= max(0, moved - (line[_HELD] - line[_SEIZED]))
                 line[_HELD] -= moved
                 line[_OUTCOME[kind]] += moved
                 left += moved
+                change = -moved
+            if change:  # custody.apply_event records a movement where a line's units in custody changed
+                self.movements.append((line, day, change))
         self.detained += entered
         self.held += entered - left
         if self.first_detained is None and entered:
@@ -287,6 +303,7 @@ class _Generator:
         self.next_shipment_id = plan.first_shipment_id
         self.next_line_id = plan.first_line_id
         self.next_event_id = plan.first_event_id
+        self.next_custody_change_id = plan.first_custody_change_id
         self.first_day = ARRIVALS_FROM.toordinal()
         self.last_arrival = min(ARRIVALS_TO.toordinal(), plan.today)
         self.days = [datetime.date.fromordinal(day).isoformat() for day in range(self.first_day, plan.today + 1)]
@@ -308,9 +325,11 @@ class _Generator:
         rng = self.rng
         importers = rng.choices(self.plan.importer_ids, cum_weights=self.importer_weights, k=count)
         ports = rng.choices(self.plan.ports, cum_weights=self.port_weights, k=count)
-        shipments, lines, events, statuses = [], [], [], {}
+        shipments, lines, events, changes, statuses = [], [], [], [], {}
         for offset in range(count):
-            status = self.shipment(first_serial + offset, importers[offset], ports[offset], shipments, lines, events)
+            status = self.shipment(
+                first_serial + offset, importers[offset], ports[offset], shipments, lines, events, changes
+            )
             statuses[status] = statuses.get(status, 0) + 1
         return Chunk(
             shipments=count,
@@ -319,6 +338,8 @@ class _Generator:
             shipment_copy="".join(shipments).encode(),
             line_copy="".join(lines).encode(),
             event_copy="".join(events).encode(),
+            custody_changes=len(changes),
+            custody_change_copy="".join(changes).encode(),
             statuses=statuses,
         )
 
@@ -447,7 +468,7 @@ class _Generator:
         self.case_serials[key] = serial = self.case_serials.get(key, 0) + 1
         return f"{fiscal_year}-{port_code}-{serial:06d}"
 
-    def shipment(self, serial: int, importer_id: int, port, shipments, lines_out, events_out) -> str:
+    def shipment(self, serial: int, importer_id: int, port, shipments, lines_out, events_out, changes_out) -> str:
         rng = self.rng
         port_id, port_code, _ = port
         shipment_id = self.next_shipment_id
@@ -468,6 +489,13 @@ class _Generator:
             self.next_event_id += 1
 
         models = self.plan.models
+        for line, day, units in case.movements:
+            changes_out.append(
+                f"{self.next_custody_change_id}\t{shipment_id}\t{line[_ID]}\t{self.day(day)}\t{units}\t"
+                f"{_money(units * line[_CENTS])}\t{_money(units * models[line[_MODEL]][1])}\n"
+            )
+            self.next_custody_change_id += 1
+
         value = hashrate = 0
         for line in case.lines:
             value += line[_HELD] * line[_CENTS]
@@ -576,19 +604,26 @@ def _reference_rows() -> tuple[list, list]:
     return port_rows, model_rows
 
 
-def _quoted_tables() -> tuple[str, str, str]:
-    return tuple(connection.ops.quote_name(model._meta.db_table) for model in (Shipment, ShipmentLine, ShipmentEvent))
+LEDGER_MODELS = (Shipment, ShipmentLine, ShipmentEvent, CustodyChange)
+
+
+def _quoted_tables() -> tuple[str, str, str, str]:
+    return tuple(connection.ops.quote_name(model._meta.db_table) for model in LEDGER_MODELS)
 
 
 def _clear_previous(cursor) -> str:
     """Remove earlier bench rows; TRUNCATE only when every shipment is a bench one. Returns what it did."""
-    shipments, lines, events = _quoted_tables()
+    shipments, lines, events, changes = _quoted_tables()
+    # Deadlines are derived from the shipments' events (manage.py recompute_deadlines derives them again).
+    deadlines = connection.ops.quote_name(Deadline._meta.db_table)
     previous = bench_shipments().count()
     if not Shipment.objects.exclude(entry_number__startswith=f"{FILER_CODE}-").exists():
-        cursor.execute(f"TRUNCATE {events}, {lines}, {shipments} RESTART IDENTITY")
+        cursor.execute(f"TRUNCATE {deadlines}, {changes}, {events}, {lines}, {shipments} RESTART IDENTITY")
         return f"truncated the ledger tables ({previous:,} earlier bench shipments, nothing else)"
     bench = f"SELECT id FROM {shipments} WHERE entry_number LIKE %s"
     prefix = f"{FILER_CODE}-%"
+    cursor.execute(f"DELETE FROM {deadlines} WHERE shipment_id IN ({bench})", [prefix])
+    cursor.execute(f"DELETE FROM {changes} WHERE shipment_id IN ({bench})", [prefix])
     cursor.execute(f"DELETE FROM {events} WHERE shipment_id IN ({bench})", [prefix])
     cursor.execute(f"DELETE FROM {lines} WHERE shipment_id IN ({bench})", [prefix])
     cursor.execute(f"DELETE FROM {shipments} WHERE entry_number LIKE %s", [prefix])
@@ -602,7 +637,7 @@ def _drop_indexes_and_foreign_keys(cursor) -> list[tuple[str, str]]:
     row, and checks a foreign key with one join instead of a trigger per row. Primary keys and unique
     constraints stay. DDL is transactional, so a failed run gets all of them back as they were.
     """
-    tables = [model._meta.db_table for model in (Shipment, ShipmentLine, ShipmentEvent)]
+    tables = [model._meta.db_table for model in LEDGER_MODELS]
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])) ORDER BY conname",
@@ -635,6 +670,7 @@ class Summary:
     shipments: int
     lines: int = 0
     events: int = 0
+    custody_changes: int = 0
     importers: int = 0
     cleared: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
@@ -652,6 +688,7 @@ def _plan(n: int, seed: int, chunk: int) -> Plan:
         first_shipment_id=_next_id(Shipment),
         first_line_id=_next_id(ShipmentLine),
         first_event_id=_next_id(ShipmentEvent),
+        first_custody_change_id=_next_id(CustodyChange),
         importer_ids=_ensure_importers(),
         ports=ports,
         models=models,
@@ -666,6 +703,7 @@ def _copy_chunks(cursor, plan: Plan, summary: Summary, *, freeze: bool) -> None:
         (f"COPY {_table_and_columns(Shipment, SHIPMENT_COLUMNS)} FROM STDIN{option}", "shipment_copy"),
         (f"COPY {_table_and_columns(ShipmentLine, LINE_COLUMNS)} FROM STDIN{option}", "line_copy"),
         (f"COPY {_table_and_columns(ShipmentEvent, EVENT_COLUMNS)} FROM STDIN{option}", "event_copy"),
+        (f"COPY {_table_and_columns(CustodyChange, CUSTODY_CHANGE_COLUMNS)} FROM STDIN{option}", "custody_change_copy"),
     ]
     started = time.perf_counter()
     done = 0
@@ -676,6 +714,7 @@ def _copy_chunks(cursor, plan: Plan, summary: Summary, *, freeze: bool) -> None:
         done += chunk.shipments
         summary.lines += chunk.lines
         summary.events += chunk.events
+        summary.custody_changes += chunk.custody_changes
         for status, count in chunk.statuses.items():
             summary.statuses[status] = summary.statuses.get(status, 0) + count
         print(f"      shipments {done:,}/{plan.shipments:,}  {time.perf_counter() - started:,.0f} s", flush=True)
@@ -711,7 +750,7 @@ def generate(n: int, *, seed: int = SEED, chunk: int = CHUNK_SHIPMENTS, verify_s
                     cursor.execute(statement)
         slowest = ", ".join(f"{name} {took[name]:,.1f} s" for name in sorted(took, key=took.get, reverse=True)[:3])
         print(f"      {seconds['index_seconds']:,.1f} s; slowest: {slowest}", flush=True)
-        for statement in connection.ops.sequence_reset_sql(no_style(), [Shipment, ShipmentLine, ShipmentEvent]):
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(LEDGER_MODELS)):
             cursor.execute(statement)  # so the ORM's next insert takes the id after ours
 
         # Before the commit: figures that the custody engine would not derive roll the whole load back.
@@ -766,15 +805,32 @@ def _stored_and_replayed(shipment: Shipment, today: datetime.date) -> tuple[dict
         "custody_ended_on": state.custody_ended_on,
     }
     stored = {name: getattr(shipment, name) for name in replayed}
+    by_id = {line.pk: line for line in lines}
     for line in lines:
         derived = state.lines[line.pk]
         stored[f"line {line.pk}"] = [getattr(line, f"units_{name}") for name in LINE_FIGURES]
         replayed[f"line {line.pk}"] = [getattr(derived, name) for name in LINE_FIGURES]
+    # The custody changes seizures.services._store_custody_changes writes, in the replay's order.
+    stored["custody changes"] = [
+        (change.line_id, change.day, change.units, change.value_usd, change.hashrate_ths)
+        for change in shipment.custody_changes.all()
+    ]
+    replayed["custody changes"] = [
+        (
+            movement.line_id,
+            movement.day,
+            movement.units,
+            movement.units * by_id[movement.line_id].unit_value_usd,
+            movement.units * by_id[movement.line_id].miner_model.hashrate_ths,
+        )
+        for movement in state.movements
+    ]
     return stored, replayed
 
 
 def verify_against_custody(shipment_ids) -> int:
-    """Replay each shipment's active events through custody.replay and compare with the stored figures.
+    """Replay each shipment's active events through custody.replay and compare with the stored figures and custody
+    changes.
 
     Returns how many shipments it checked; raises BenchDataError at the first difference.
     """
@@ -785,6 +841,7 @@ def verify_against_custody(shipment_ids) -> int:
         shipments = Shipment.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
             Prefetch("lines", queryset=ShipmentLine.objects.select_related("miner_model").order_by("id")),
             Prefetch("events", queryset=ShipmentEvent.objects.active().order_by("occurred_on", "id")),
+            Prefetch("custody_changes", queryset=CustodyChange.objects.order_by("id")),
         )
         for shipment in shipments:
             try:
@@ -830,6 +887,7 @@ def print_summary(summary: Summary) -> None:
         ("shipments", summary.shipments),
         ("lines", summary.lines),
         ("events", summary.events),
+        ("custody changes", summary.custody_changes),
         ("importers (bench)", summary.importers),
         *((f"  status {status}", count) for status, count in sorted(summary.statuses.items())),
         *((key.replace("_seconds", " (s)"), seconds) for key, seconds in summary.seconds.items()),
@@ -860,6 +918,7 @@ def main() -> None:
             "shipments": summary.shipments,
             "lines": summary.lines,
             "events": summary.events,
+            "custody_changes": summary.custody_changes,
             "reused": False,
             **summary.seconds,
             "shipments_per_s": round(summary.shipments / summary.seconds["generate_seconds"]),

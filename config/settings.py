@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "seizures.context_processors.demo_banner",
             ],
         },
@@ -121,6 +124,39 @@ CELERY_BEAT_SCHEDULE |= {
     ]
 }
 
+# Legal deadlines: the daily digest to Compliance users (seizures/tasks.py), before the US working day starts.
+CELERY_BEAT_SCHEDULE["deadlines-digest"] = {
+    "task": "seizures.tasks.send_deadline_digest",
+    "schedule": crontab(hour=11, minute=0),
+}
+
+# Mail: EMAIL_URL, e.g. smtp+tls://USER:PASSWORD@HOST:587 (django-environ's format). Unset, as in `make run`, mails
+# are printed to the console.
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+MAILERS = {"default": {"BACKEND": _EMAIL["EMAIL_BACKEND"]}}
+if _EMAIL["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _EMAIL["EMAIL_HOST"],
+        "port": _EMAIL["EMAIL_PORT"],
+        "username": _EMAIL["EMAIL_HOST_USER"] or "",
+        "password": _EMAIL["EMAIL_HOST_PASSWORD"] or "",
+        "use_tls": _EMAIL.get("EMAIL_USE_TLS", False),
+        "use_ssl": _EMAIL.get("EMAIL_USE_SSL", False),
+        "timeout": 30,
+    }
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hashport <hashport@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in mails point (a mail has no request to take the host from).
+HASHPORT_BASE_URL = env("HASHPORT_BASE_URL", default="http://127.0.0.1:8000")
+
+# Dashboard: a change schedules one chart render this many seconds later (a burst of changes, one render); beat
+# renders daily too, so the charts' "as of" day rolls over without a visitor (dashboard/tasks.py).
+DASHBOARD_RENDER_DEBOUNCE_S = env.float("DASHBOARD_RENDER_DEBOUNCE_S", default=2.0)
+CELERY_BEAT_SCHEDULE["dashboard-render-charts"] = {
+    "task": "dashboard.tasks.render_charts",
+    "schedule": crontab(hour=0, minute=5),
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -146,6 +182,24 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 # The admin list pages must stay fast at a million shipments; imports post whole files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Content-Security-Policy (Django's own middleware): scripts only from our own static files, never inline. Styles
+# from our files, plus the nonce the admin puts on its one inline <style>, plus the one inline style attribute of
+# django-simple-history's history page ("border-top: 0", by its hash): plotly.js's injected styles are served as
+# static files instead (dashboard/plotly_assets.py), so style-src needs no 'unsafe-inline'. Plotly's PNG export
+# draws through data: and blob: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE, CSP.UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

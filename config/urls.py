@@ -12,5 +12,7 @@ urlpatterns = [
     path("admin/seizures/import/", include("seizures.import_urls")),
     path("admin/", admin.site.urls),
     path("shipments/", include("seizures.urls")),
+    path("deadlines/", include("seizures.deadline_urls")),
     path("hashrate/", include("hashrate.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]

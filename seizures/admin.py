@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from seizures import admin_views, services
+from seizures.deadlines import admin as deadline_admin  # noqa: F401  (registers the deadline rules and recomputes)
 from seizures.forms import ShipmentAdminForm
 from seizures.models import (
     EventKind,

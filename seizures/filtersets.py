@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce, Now, TruncDate
 
+from seizures.deadlines.filtersets import MAX_DAYS, DaysFilter, due_within
 from seizures.models import (
     SOPHGO,
     Importer,
@@ -36,6 +37,7 @@ ORDERING_FIELDS = {
     "hashrate_in_custody_ths": "hashrate in custody",
     "status": "status",
     "days_in_custody": "days in custody",
+    "next_deadline_on": "next deadline",
 }
 _ORDER_BY = {
     "importer": "importer__name",
@@ -125,6 +127,13 @@ class ShipmentFilterSet(django_filters.FilterSet):
         label="Sophgo chips",
         empty_label="Any",
     )
+    due_within = DaysFilter(
+        method="filter_due_within",
+        label="Next deadline within (days)",
+        min_value=0,
+        max_value=MAX_DAYS,
+        help_text="Overdue deadlines included.",
+    )
     ordering = LedgerOrderingFilter(fields=[(name, name) for name in ORDERING_FIELDS], label="Sort by")
 
     class Meta:
@@ -141,6 +150,7 @@ class ShipmentFilterSet(django_filters.FilterSet):
             "value_min",
             "value_max",
             "sophgo",
+            "due_within",
             "ordering",
         ]
 
@@ -152,6 +162,9 @@ class ShipmentFilterSet(django_filters.FilterSet):
 
     def filter_model(self, queryset, name, value):
         return queryset.filter(_lines_where(miner_model__name=value))
+
+    def filter_due_within(self, queryset, name, value):
+        return due_within(queryset, value, field="next_deadline_on")
 
     def filter_sophgo(self, queryset, name, value):
         has_sophgo = _lines_where(miner_model__chip_vendor=SOPHGO)

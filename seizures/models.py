@@ -4,6 +4,8 @@ Custody figures on Shipment and ShipmentLine are derived from the active events 
 stored in the same transaction as each event (seizures/services.py), so lists read them without joins.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -147,6 +149,10 @@ class Shipment(models.Model):
     hashrate_in_custody_ths = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     first_detained_on = models.DateField(null=True, blank=True, editable=False)
     custody_ended_on = models.DateField(null=True, blank=True, editable=False)
+    # Derived from the events and the deadline rules (seizures/deadlines/), like the custody figures.
+    next_deadline_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="Due date of the earliest open deadline."
+    )
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -162,6 +168,7 @@ class Shipment(models.Model):
             "hashrate_in_custody_ths",
             "first_detained_on",
             "custody_ended_on",
+            "next_deadline_on",
         ]
     )
 
@@ -177,6 +184,8 @@ class Shipment(models.Model):
         indexes = [
             models.Index(fields=["status"], name="shipment_status_idx"),
             models.Index(fields=["is_demo"], name="shipment_demo_idx", condition=Q(is_demo=True)),
+            # The ledger's `due_within` filter and its "next deadline" column sort.
+            models.Index(fields=["next_deadline_on", "id"], name="shipment_next_deadline_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -398,3 +407,231 @@ class CustodyChange(models.Model):
 
     def __str__(self):
         return f"{self.units:+} units of {self.line} on {self.day:%Y-%m-%d}"
+
+
+# Legal deadlines (seizures/deadlines/): rules that customs admins edit, and each shipment's deadlines derived from
+# its events under those rules, stored in the same transaction as each event like the custody figures.
+
+RECORDABLE_EVENT_KINDS = [(value, label) for value, label in EventKind.choices if value != EventKind.VOID]
+
+
+class DeadlineStart(models.TextChoices):
+    """What starts a rule's clock: the shipment's arrival, an event, or another rule's deadline passing unmet."""
+
+    ARRIVAL = "arrival", "Presentation (arrival)"
+    DETAINED = "detained", "Detained"
+    SEIZED = "seized", "Seized"
+    SEIZURE_NOTICE = "seizure_notice", "Notice of seizure"
+    PETITION_FILED = "petition_filed", "Petition filed"
+    RELEASED = "released", "Released"
+    FORFEITED = "forfeited", "Forfeited"
+    ABANDONED = "abandoned", "Abandoned"
+    EXPORTED = "exported", "Exported"
+    # No event kind records this yet: a rule that starts with it stays inactive until one does.
+    FORFEITURE_NOTICE = "forfeiture_notice", "Forfeiture notice first published (no such event yet)"
+    RULE_MISSED = "rule_missed", "Another rule's deadline passes unmet"
+
+
+class DayCount(models.TextChoices):
+    CALENDAR = "calendar", "Calendar days"
+    BUSINESS = "business", "Business days (no weekends or US federal holidays)"
+
+
+class DeadlineRule(models.Model):
+    """One legal deadline as a rule: what starts the clock, how many days it runs, and which events meet it."""
+
+    code = models.SlugField(max_length=50, unique=True, help_text="Stable short name, used in calendar entries.")
+    name = models.CharField(max_length=100, unique=True)
+    starts_with = models.CharField("clock starts with", max_length=30, choices=DeadlineStart)
+    after_rule = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followers",
+        help_text="When the clock starts with another rule's deadline passing unmet: that rule.",
+    )
+    only_if = models.CharField(
+        "applies only with",
+        max_length=20,
+        choices=RECORDABLE_EVENT_KINDS,
+        blank=True,
+        help_text="The rule applies only to shipments with an event of this kind (e.g. detained).",
+    )
+    offset_days = models.PositiveSmallIntegerField("days")
+    day_count = models.CharField(max_length=10, choices=DayCount, default=DayCount.CALENDAR)
+    extends_to_business_day = models.BooleanField(
+        default=False, help_text="A deadline falling on a weekend or US federal holiday moves to the next business day."
+    )
+    satisfied_by = models.JSONField(
+        default=list, blank=True, help_text="Event kinds that meet the deadline, on or after the clock starts."
+    )
+    lapses_with = models.JSONField(
+        "no longer applies after",
+        default=list,
+        blank=True,
+        help_text="Event kinds after which the deadline no longer applies (a seizure ends an exclusion protest).",
+    )
+    ends_with_custody = models.BooleanField(
+        default=True,
+        help_text="Once no unit is left in custody, an open deadline no longer applies (or is missed if already due).",
+    )
+    citation = models.CharField("legal citation", max_length=200)
+    note = models.TextField(blank=True)
+    verify_with_counsel = models.BooleanField(
+        default=True, help_text="Read from the statute, not yet confirmed by counsel: shown as “verify with counsel”."
+    )
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(offset_days__gt=0), name="deadline_rule_offset_positive"),
+            models.CheckConstraint(
+                condition=(Q(starts_with=DeadlineStart.RULE_MISSED) & Q(after_rule__isnull=False))
+                | (~Q(starts_with=DeadlineStart.RULE_MISSED) & Q(after_rule__isnull=True)),
+                name="deadline_rule_after_rule_iff_chained",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def start_is_recorded(self) -> bool:
+        """Whether Hashport records what starts this clock (a start with no event kind yet never happens)."""
+        return self.starts_with in (DeadlineStart.ARRIVAL, DeadlineStart.RULE_MISSED) or self.starts_with in set(
+            EventKind.values
+        )
+
+    def satisfied_by_labels(self) -> list[str]:
+        return [EventKind(kind).label for kind in self.satisfied_by if kind in EventKind.values]
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    LAPSED = "lapsed", "No longer applies"
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=DeadlineStatus.OPEN)
+
+    def started(self, today: datetime.date):
+        """Deadlines whose clock has started (a chained rule's clock can start in the future)."""
+        return self.filter(starts_on__lte=today)
+
+    def overdue(self, today: datetime.date):
+        return self.open().started(today).filter(due_on__lt=today)
+
+
+class Deadline(models.Model):
+    """One deadline of one shipment under one rule, from the day its clock started. Derived, never edited."""
+
+    # The unique constraint's index leads with the shipment, so the foreign keys need no index of their own.
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="deadlines", db_index=False)
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.CASCADE, related_name="deadlines", db_index=False)
+    # The shipment's, copied so that /deadlines/ filtered by importer or port reads one index in due-date order.
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    port = models.ForeignKey(Port, on_delete=models.CASCADE, related_name="+", db_index=False)
+    starts_on = models.DateField()
+    # Events are deleted only with their shipment (or the demo data), which takes its deadlines along.
+    start_event = models.ForeignKey(
+        ShipmentEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=DeadlineStatus, default=DeadlineStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        ShipmentEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        help_text="The event that met the deadline (empty when custody ended without one).",
+    )
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        permissions = [("export_deadlines", "Can export deadlines as CSV")]
+        indexes = [
+            # /deadlines/, the calendar feed, the digest and the overdue count: open deadlines by due date ...
+            models.Index(fields=["due_on", "id"], name="deadline_open_due_idx", condition=Q(status="open")),
+            # ... and the same for one importer or one port.
+            models.Index(
+                fields=["importer", "due_on", "id"], name="deadline_open_importer_idx", condition=Q(status="open")
+            ),
+            models.Index(fields=["port", "due_on", "id"], name="deadline_open_port_idx", condition=Q(status="open")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "rule", "starts_on"], name="deadline_one_per_rule_and_start"),
+            models.CheckConstraint(condition=Q(due_on__gte=F("starts_on")), name="deadline_due_not_before_start"),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_on__isnull=True))
+                | (~Q(status="open") & Q(closed_on__isnull=False)),
+                name="deadline_closed_on_iff_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} for {self.shipment} due {self.due_on:%Y-%m-%d}"
+
+    @property
+    def calendar_uid(self) -> str:
+        """Stable across recomputes (which may replace the row), so calendar apps update the entry in place."""
+        return f"{self.shipment_id}-{self.rule_id}-{self.starts_on:%Y%m%d}@hashport"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == DeadlineStatus.OPEN and self.due_on < today
+
+
+class RecomputeStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    SUPERSEDED = "superseded", "Superseded by a later recompute"
+    FAILED = "failed", "Failed"
+
+
+class DeadlineRecompute(models.Model):
+    """One recompute of every shipment's deadlines, queued when a rule changes; the admin shows its progress."""
+
+    reason = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=RecomputeStatus, default=RecomputeStatus.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    shipments_total = models.PositiveIntegerField(default=0)
+    shipments_done = models.PositiveIntegerField(default=0)
+    last_shipment_id = models.BigIntegerField(default=0, help_text="Shipments up to this id are done (resume point).")
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"Deadline recompute of {timezone.localtime(self.requested_at):%Y-%m-%d %H:%M} ({self.reason})"
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == RecomputeStatus.DONE:
+            return 100
+        return int(100 * self.shipments_done / self.shipments_total) if self.shipments_total else 0
+
+
+class CalendarToken(models.Model):
+    """A user's secret for the deadlines calendar feed, kept as a SHA-256 digest; rotating replaces it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar token of {self.user}"

@@ -25,12 +25,37 @@ _DATASET_EDIT = [
     "hashrate.upload_payload",
 ]
 
+# Legal deadlines: every role sees them and their rules; Compliance and Customs admins export them; Customs admins
+# edit the rules (no delete: a rule is switched off instead) and follow the recomputes that rule changes queue.
+_DEADLINE_VIEW = ["seizures.view_deadline", "seizures.view_deadlinerule"]
+_DEADLINE_EDIT = [
+    "seizures.add_deadlinerule",
+    "seizures.change_deadlinerule",
+    "seizures.view_deadlinerecompute",
+]
+
+# The executive dashboard: every role reads it; Customs admins edit the milestones its headline chart annotates.
+_DASHBOARD_VIEW = ["dashboard.view_dashboard"]
+_MILESTONE_EDIT = [f"dashboard.{action}_milestone" for action in ("view", "add", "change", "delete")]
+
 ROLE_PERMISSIONS = {
-    COMPLIANCE: [*_LEDGER_VIEW, "seizures.export_shipments", *_DATASET_VIEW],
-    EXECUTIVES: [*_LEDGER_VIEW, *_DATASET_VIEW],
+    COMPLIANCE: [
+        *_LEDGER_VIEW,
+        "seizures.export_shipments",
+        *_DATASET_VIEW,
+        *_DEADLINE_VIEW,
+        "seizures.export_deadlines",
+        *_DASHBOARD_VIEW,
+    ],
+    EXECUTIVES: [*_LEDGER_VIEW, *_DATASET_VIEW, *_DEADLINE_VIEW, *_DASHBOARD_VIEW],
     CUSTOMS_ADMINS: [
         *_LEDGER_VIEW,
         *_DATASET_VIEW,
+        *_DASHBOARD_VIEW,
+        *_MILESTONE_EDIT,
+        *_DEADLINE_VIEW,
+        *_DEADLINE_EDIT,
+        "seizures.export_deadlines",
         *_DATASET_EDIT,
         "seizures.export_shipments",
         "seizures.record_event",

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from seizures import custody
+from seizures.deadlines.services import shipment_deadlines_derive
 from seizures.entry_numbers import normalise_entry_number
 from seizures.errors import LedgerError
 from seizures.models import (
@@ -118,6 +119,7 @@ def shipment_create(
         ShipmentLine.objects.create(
             shipment=shipment, miner_model=line.miner_model, units=line.units, unit_value_usd=line.unit_value_usd
         )
+    shipment_deadlines_derive(shipment=shipment)  # the arrival starts some clocks before any event
     _announce_change()
     return shipment
 
@@ -172,6 +174,7 @@ def _store_state(shipment: Shipment, lines: list[ShipmentLine], state: custody.C
     _store_custody_changes(shipment, lines, state)
     for name, value in figures.items():
         setattr(shipment, name, value)
+    shipment_deadlines_derive(shipment=shipment)
 
 
 def _store_custody_changes(shipment: Shipment, lines: list[ShipmentLine], state: custody.CustodyState) -> None:

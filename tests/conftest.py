@@ -86,3 +86,17 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def celery_in_process():
+    """Run Celery tasks in the test's own process even when REDIS_URL names a broker.
+
+    For tests of what a task does once it runs; tests of queueing, retries and locks use a real worker.
+    """
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -11,6 +11,8 @@ from seizures import services
 from seizures.demo.story import SHIPMENT_NOTE, PlannedEvent, PlannedShipment, build_plan
 from seizures.errors import LedgerError
 from seizures.models import EventKind, Importer, MinerModel, Port, Shipment, ShipmentEvent, ShipmentLine
+from seizures.selectors import bump_ledger_generation
+from seizures.signals import ledger_changed
 
 Progress = Callable[[str, int, int], None]
 
@@ -121,6 +123,9 @@ def remove_demo() -> Removed:
     Shipment.history.filter(id__in=shipment_ids).delete()
     ShipmentLine.history.filter(shipment_id__in=shipment_ids).delete()
     Importer.history.filter(id__in=importer_ids).delete()
+    if shipment_ids:
+        bump_ledger_generation()
+        transaction.on_commit(lambda: ledger_changed.send(sender=Shipment))
     return removed
 
 

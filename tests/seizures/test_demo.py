@@ -234,3 +234,20 @@ def test_banner_shows_while_demo_rows_exist_and_goes_after_remove(superuser_clie
 def test_admin_keeps_the_hashport_header(superuser_client):
     page = superuser_client.get("/admin/")
     assert '<a href="/admin/">Hashport admin</a>' in page.text
+
+
+def test_remove_announces_the_change_so_cached_figures_drop_the_demo(demo_loaded, django_capture_on_commit_callbacks):
+    from seizures.signals import ledger_changed
+
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(sender)
+
+    ledger_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ledger.remove_demo()
+    finally:
+        ledger_changed.disconnect(receiver)
+    assert received == [Shipment]
