@@ -90,6 +90,7 @@ def key_figures(
     cn_share: ShareSeries | None,
     network: NetworkSeries | None,
     as_of: datetime.date,
+    overdue_deadlines: int | None = None,
 ) -> list[KeyFigure]:
     day = as_of.isoformat()
     held_phs = float(now.hashrate_ths) / THS_PER_PHS
@@ -167,6 +168,20 @@ def key_figures(
         _share_figure("us_share_pct", "US share of network hashrate", us_share),
         _share_figure("cn_share_pct", "China share of network hashrate", cn_share),
     ]
+    if overdue_deadlines is not None:
+        figures.append(
+            KeyFigure(
+                "overdue_deadlines",
+                "Overdue legal deadlines",
+                overdue_deadlines,
+                "deadlines",
+                f"{overdue_deadlines:,}",
+                "across the whole ledger; the list is under Deadlines",
+                LEDGER_SOURCE,
+                "open deadlines past their due date, from the deadline rules (verify with counsel)",
+                day,
+            )
+        )
     return figures
 
 

@@ -26,6 +26,7 @@ from dashboard.filters import Filters
 from dashboard.models import ChartSlug, DataVersion, Milestone, RenderedChart
 from hashrate.models import CountryShare, Method, NetworkHashrate, Source
 from seizures import selectors as ledger
+from seizures.deadlines.selectors import overdue_deadline_count
 from seizures.models import MinerModel, Port, ShipmentStatus
 
 SHARE_COUNTRIES = ["US", "CN"]
@@ -267,6 +268,7 @@ class ChartInputs:
                 cn_share=cn_share,
                 network=self.network,
                 as_of=today,
+                overdue_deadlines=overdue_deadline_count(today=today),
             )
         )
 

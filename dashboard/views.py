@@ -21,7 +21,13 @@ from dashboard.models import ChartSlug
 from seizures.models import Port
 
 # The first row of cards: what is held now; the second: releases and the network share to set it against.
-HELD_FIGURES = {"machines_in_custody", "value_in_custody_usd", "hashrate_in_custody_phs", "median_days_held"}
+HELD_FIGURES = {
+    "machines_in_custody",
+    "value_in_custody_usd",
+    "hashrate_in_custody_phs",
+    "median_days_held",
+    "overdue_deadlines",
+}
 
 
 def dashboard_permission_required(view):

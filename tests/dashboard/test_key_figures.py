@@ -46,10 +46,13 @@ def test_key_figures_give_each_card_its_source_method_and_as_of_date():
             cn_share=f.POOL_CN,
             network=f.NETWORK,
             as_of=D(2025, 4, 20),
+            overdue_deadlines=3,
         )
     }
 
-    assert list(figures) == [
+    assert figures["overdue_deadlines"].text == "3"
+    assert figures["overdue_deadlines"].as_of == "2025-04-20"
+    assert list(figures)[:-1] == [
         "machines_in_custody",
         "value_in_custody_usd",
         "hashrate_in_custody_phs",

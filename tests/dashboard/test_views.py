@@ -117,8 +117,8 @@ def test_the_page_shows_the_key_figures_with_source_method_and_as_of(executive_c
     assert response.status_code == 200
     for text in ("Machines in custody", "80", "Value in custody", "$220k", "Hashrate in custody", "15.5 PH/s"):
         assert text in body
-    assert body.count("Source: Hashport ledger (CBP events as recorded)") == 5
-    assert body.count(f"as of {timezone.localdate():%Y-%m-%d}") == 5
+    assert body.count("Source: Hashport ledger (CBP events as recorded)") == 6  # the five above and overdue deadlines
+    assert body.count(f"as of {timezone.localdate():%Y-%m-%d}") == 6
     assert "Method: declared unit value × units held" in body
     assert "US share of network hashrate" in body
     assert "Pool share measures where pools are run, not where the machines hash." in body
@@ -174,3 +174,15 @@ def test_the_page_is_served_with_a_strict_content_security_policy(executive_clie
 
 def test_the_nav_links_the_dashboard_for_roles_that_may_read_it(executive_client, rendered):
     assert '<a href="/dashboard/">Dashboard</a>' in executive_client.get("/shipments/").content.decode()
+
+
+def test_the_overdue_deadlines_card_counts_open_deadlines_past_due(executive_client, ledger):
+    from seizures.models import Deadline
+
+    services.charts_render()
+    overdue = Deadline.objects.overdue(timezone.localdate()).count()
+    assert overdue > 0  # the fixture's shipments arrived in 2024: their detention decisions are long past
+    body = " ".join(executive_client.get("/dashboard/").content.decode().split())
+    assert (
+        f'data-key="overdue_deadlines"> <h2>Overdue legal deadlines</h2> <p class="kpi-value">{overdue:,}</p>' in body
+    )
