@@ -106,7 +106,7 @@ def test_the_dashboard_draws_every_chart_under_a_strict_csp_and_follows_the_date
     wait_for_charts(page)
 
     assert page.locator(".demo-banner").is_visible()
-    assert page.locator(".kpi").count() == 7
+    assert page.locator(".kpi").count() == 8  # seven ledger and network figures, and overdue deadlines
     held = Shipment.objects.demo().in_custody()
     assert (
         f"{sum(held.values_list('units_in_custody', flat=True)):,}"
