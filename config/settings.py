@@ -5,6 +5,7 @@ local memory. The same code runs on PostgreSQL and a real Celery worker when bot
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,12 +48,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "axes",
     "seizures",
     "hashrate",
     "dashboard",
 ]
 
 MIDDLEWARE = [
+    "config.probes.ProbeMiddleware",
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,9 +105,38 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# HTTPS (production, behind a TLS-terminating proxy that sets X-Forwarded-Proto): redirect plain HTTP, cookies
+# only over HTTPS, HSTS. Off by default so `make run` and tests serve plain http://127.0.0.1; .env.example turns
+# it on. The probes are answered before the redirect (config/probes.py).
+SECURE_HTTPS = env.bool("SECURE_HTTPS", default=False)
+if SECURE_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # The client address for login throttling is the one the proxy saw, not the proxy's own.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+# Sessions are read from the cache (Redis in production) and written through to the database: a request reads no
+# session row, and a session outlives a Redis restart.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage reads as cache misses (config/cache.py); a cache that takes a second to answer is down anyway.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -112,6 +146,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Broker down: a request's publish gives up after one quick retry (config/broker.py reports it), while a worker keeps
+# reconnecting however long the outage lasts, then consumes what is queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3}
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE: dict = {}
 # hashrate: daily for the mempool.space and Blockchain.com sources, monthly for CBECI (hashrate/tasks.py).
 CELERY_BEAT_SCHEDULE |= {
@@ -123,6 +162,8 @@ CELERY_BEAT_SCHEDULE |= {
         ("cbeci", crontab(day_of_month=3, hour=1, minute=0)),
     ]
 }
+# A refresh's lock (hashrate/locks.py) outlives the task's hard time limit, and expires on its own if the worker dies.
+HASHRATE_LOCK_TTL_S = env.int("HASHRATE_LOCK_TTL_S", default=15 * 60)
 
 # Legal deadlines: the daily digest to Compliance users (seizures/tasks.py), before the US working day starts.
 CELERY_BEAT_SCHEDULE["deadlines-digest"] = {
@@ -163,6 +204,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): five failed logins for one username from one address lock that pair out for
+# 15 minutes; a success resets the count. The admin login goes through the same backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/shipments/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -201,9 +251,33 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Logs go to stdout, one JSON object per line with the request id (config/request_log.py), for the container's log
+# collector; LOG_FORMAT=text (as `make run` sets) prints plain lines for a person at a terminal. Celery's worker
+# and beat log through the same handler instead of replacing it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "config.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": env("LOG_FORMAT", default="json"),
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Runserver's own access lines repeat hashport.request's; the per-request line is ours.
+        "django.server": {"level": "WARNING"},
+    },
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

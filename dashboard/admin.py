@@ -2,18 +2,19 @@
 
 from django.contrib import admin
 
+from config.changelists import CheckedChangeListMixin
 from dashboard.models import Milestone, RenderedChart, RenderRun
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ["date", "title", "source", "is_shown"]
     list_editable = ["is_shown"]
     search_fields = ["title", "detail", "source"]
     ordering = ["date"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     """Rows the render writes: to look at, not to edit."""
 
     def has_add_permission(self, request):

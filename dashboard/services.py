@@ -23,8 +23,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
+from config.broker import enqueue
 from dashboard import key_figures, selectors
 from dashboard.charts import BY_SLUG, CHARTS
 from dashboard.filters import Filters
@@ -105,11 +105,9 @@ def render_schedule() -> bool:
     countdown = debounce_s()
     if not cache.add(RENDER_PENDING_KEY, timezone.now().isoformat(), timeout=int(countdown) + RENDER_LOCK_TTL_S):
         return False
-    try:
-        tasks.render_charts.apply_async(countdown=countdown)
-    except OperationalError:
+    if not enqueue(tasks.render_charts, countdown=countdown):
+        # The data version is bumped in the database: the next view finds the charts stale and renders them.
         cache.delete(RENDER_PENDING_KEY)
-        logger.warning("dashboard: broker unreachable, charts will render on the next view", exc_info=True)
         return False
     return True
 
@@ -206,7 +204,8 @@ def _render_on_demand(slug: str, version: int, as_of) -> RenderedChart | None:
     token = uuid.uuid4().hex
     waited_until = time.monotonic() + RENDER_WAIT_S
     while True:
-        if cache.add(RENDER_LOCK_KEY, token, timeout=RENDER_LOCK_TTL_S):
+        # A lock the cache cannot show (Redis down) is not waited for: render, as storing never puts older over newer.
+        if cache.add(RENDER_LOCK_KEY, token, timeout=RENDER_LOCK_TTL_S) or cache.get(RENDER_LOCK_KEY) is None:
             try:
                 row = RenderedChart.objects.filter(slug=slug).first()
                 if not _fresh(row, version, as_of):  # another process may have rendered while we waited

@@ -1,7 +1,6 @@
 """The dataset's admin: sources with "Refresh now" and their recent runs, read-only runs and observations,
 editable pool headquarters, and a CSV upload for manual sources (through the same service as the command)."""
 
-import kombu.exceptions
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -11,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from config.broker import UNQUEUED
+from config.changelists import CheckedChangeListMixin
 from hashrate import selectors, services, tasks
 from hashrate.models import (
     Country,
@@ -30,7 +31,7 @@ UPLOAD_PERMISSION = "hashrate.upload_payload"
 GOOD_OUTCOMES = {Outcome.SUCCEEDED, Outcome.NOT_MODIFIED}
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     """Rows written only by the refresh service."""
 
     def has_add_permission(self, request, obj=None):
@@ -44,14 +45,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ["code", "name", "is_bucket"]
     search_fields = ["code", "name"]
     list_filter = ["is_bucket"]
 
 
 @admin.register(PoolCountry)
-class PoolCountryAdmin(admin.ModelAdmin):
+class PoolCountryAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ["pool_slug", "pool_name", "country", "note"]
     list_select_related = ["country"]
     search_fields = ["pool_slug", "pool_name"]
@@ -63,7 +64,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "method", "schedule", "last_success_at", "last_error_at", "last_outcome"]
     list_filter = ["method", "schedule"]
     search_fields = ["slug", "name"]
@@ -131,21 +132,22 @@ class SourceAdmin(admin.ModelAdmin):
                 f"Not refreshed (no URL; upload a file instead): {', '.join(manual)}.",
                 level=messages.WARNING,
             )
-        queued = []
+        queued, unqueued = [], []
         for source in sources:
             if not source.url:
                 continue
-            try:
-                tasks.enqueue_refresh(source.slug, Trigger.ADMIN)
-            except (kombu.exceptions.OperationalError, OSError) as error:
-                self.message_user(
-                    request,
-                    f"The task broker is unreachable, so nothing was queued ({error}). Try again later or run "
-                    f"`manage.py refresh_hashrate --source {source.slug}` on the server.",
-                    level=messages.ERROR,
-                )
-                return
-            queued.append(source.slug)
+            # Once the broker has failed, the other sources are not tried: each would wait on it again.
+            if unqueued or not tasks.enqueue_refresh(source.slug, Trigger.ADMIN):
+                unqueued.append(source.slug)
+            else:
+                queued.append(source.slug)
+        if unqueued:
+            self.message_user(
+                request,
+                f"Not refreshed: {', '.join(unqueued)} {UNQUEUED}. Try again later, or run "
+                f"`manage.py refresh_hashrate --source {unqueued[0]}` on the server.",
+                level=messages.ERROR,
+            )
         if not queued:
             return
         if settings.CELERY_TASK_ALWAYS_EAGER:

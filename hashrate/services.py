@@ -246,6 +246,16 @@ def _record_error(source: Source, run: RefreshRun, outcome: str, message: str) -
     return run
 
 
+def _close_abandoned_runs(source: Source, current: RefreshRun) -> None:
+    """With the source's lock held no other run of it is alive: one still "running" lost its worker (killed, or the
+    machine stopped) and would otherwise claim to run for ever."""
+    RefreshRun.objects.filter(source=source, outcome=Outcome.RUNNING).exclude(pk=current.pk).update(
+        outcome=Outcome.FAILED,
+        finished_at=timezone.now(),
+        message="stopped before it finished (its worker died); nothing it fetched was kept",
+    )
+
+
 def source_refresh(
     *,
     source: Source,
@@ -262,6 +272,7 @@ def source_refresh(
     with source_lock(source.slug) as locked:
         if not locked:
             return _finish(run, Outcome.SKIPPED, SKIPPED_RUNNING)
+        _close_abandoned_runs(source, run)
         try:
             return _refresh_locked(source=source, run=run, payload=payload, progress=progress)
         except UpstreamUnavailable as error:

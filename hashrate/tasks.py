@@ -11,6 +11,7 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from config.broker import enqueue
 from hashrate import selectors, services
 from hashrate.errors import UpstreamUnavailable
 from hashrate.models import Outcome, Source, Trigger
@@ -66,9 +67,6 @@ def refresh_all() -> list[str]:
     return slugs
 
 
-def enqueue_refresh(slug: str, trigger: str = Trigger.ADMIN) -> None:
-    """Queue a refresh once the current transaction commits (at once outside one).
-
-    Raises kombu.exceptions.OperationalError when the broker is unreachable, for the caller to report.
-    """
-    refresh_source.delay_on_commit(slug, trigger)
+def enqueue_refresh(slug: str, trigger: str = Trigger.ADMIN) -> bool:
+    """Queue a refresh now; whether it was queued (False, logged, when the broker is unreachable)."""
+    return enqueue(refresh_source, slug, trigger)

@@ -18,7 +18,9 @@ def _filtered(request) -> tuple[CountryShareFilterSet, Source | None, QueryDict]
     """The filterset with the browser's defaults filled in: the most recent source, US + China + top five."""
     data = request.GET.copy()
     data.pop("page", None)
-    source = Source.objects.filter(slug=data.get("source", "")).first()
+    slug = data.get("source", "")
+    # PostgreSQL cannot compare text with a NUL character; the form refuses such a slug and says so.
+    source = Source.objects.filter(slug=slug).first() if "\x00" not in slug else None
     if source is None and not data.get("source"):
         source = selectors.default_share_source()
         if source is not None:

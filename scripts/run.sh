@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-1}"
+export LOG_FORMAT="${LOG_FORMAT:-text}"
 
 var_dir="${HASHPORT_VAR_DIR:-var}"
 mkdir -p "$var_dir"

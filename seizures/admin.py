@@ -12,8 +12,9 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.changelists import CheckedChangeListMixin
+from config.history_admin import ReadOnlyHistoryAdmin
 from seizures import admin_views, services
 from seizures.deadlines import admin as deadline_admin  # noqa: F401  (registers the deadline rules and recomputes)
 from seizures.forms import ShipmentAdminForm
@@ -32,13 +33,13 @@ from seizures.selectors import shipment_search
 
 
 @admin.register(Manufacturer)
-class ManufacturerAdmin(SimpleHistoryAdmin):
+class ManufacturerAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
     list_display = ["name", "country"]
     search_fields = ["name"]
 
 
 @admin.register(MinerModel)
-class MinerModelAdmin(SimpleHistoryAdmin):
+class MinerModelAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
     list_display = ["name", "manufacturer", "hashrate_ths", "power_w", "chip_vendor"]
     list_filter = ["manufacturer", "chip_vendor"]
     list_select_related = ["manufacturer"]
@@ -46,14 +47,14 @@ class MinerModelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Port)
-class PortAdmin(SimpleHistoryAdmin):
+class PortAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
     list_display = ["code", "name", "state"]
     list_filter = ["state"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Importer)
-class ImporterAdmin(SimpleHistoryAdmin):
+class ImporterAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
     list_display = ["name", "is_demo"]
     list_filter = ["is_demo"]
     search_fields = ["name"]
@@ -122,7 +123,8 @@ class ManufacturerFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        # Only the manufacturers offered: "²" passes isdigit() but not int(), and SQLite cannot bind a 20-digit id.
+        if value not in {pk for pk, _ in self.lookup_choices}:
             return queryset.none()
         lines = ShipmentLine.objects.filter(shipment=OuterRef("pk"), miner_model__manufacturer_id=int(value))
         return queryset.filter(Exists(lines))
@@ -159,7 +161,7 @@ class ShipmentLineInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(SimpleHistoryAdmin):
+class ShipmentAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
     form = ShipmentAdminForm
     change_form_template = "admin/seizures/shipment/change_form.html"
     inlines = [ShipmentLineInline]
@@ -306,7 +308,7 @@ class ShipmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ShipmentEvent)
-class ShipmentEventAdmin(admin.ModelAdmin):
+class ShipmentEventAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     """Read-only: events are append-only and written through the services (the shipment page's buttons)."""
 
     list_display = ["shipment", "occurred_on", "kind", "line", "units", "reference", "is_active", "entered_by"]

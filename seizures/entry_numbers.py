@@ -4,7 +4,7 @@ import re
 
 from seizures.errors import LedgerError
 
-_ENTRY_NUMBER = re.compile(r"^([A-Z0-9]{3})-?(\d{7})-?(\d)$")
+_ENTRY_NUMBER = re.compile(r"^([A-Z0-9]{3})-?(\d{7})-?(\d)$", re.ASCII)
 
 
 def normalise_entry_number(value: str) -> str:

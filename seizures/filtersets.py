@@ -23,6 +23,8 @@ from seizures.models import (
 from seizures.selectors import shipment_search
 
 Q_MAX_LENGTH = 100
+_VALUE_FIELD = Shipment._meta.get_field("value_in_custody_usd")
+VALUE_MAX_DIGITS, VALUE_DECIMAL_PLACES = _VALUE_FIELD.max_digits, _VALUE_FIELD.decimal_places
 
 # Ordering parameter → the column(s) it sorts by; each shown column can be sorted.
 ORDERING_FIELDS = {
@@ -115,11 +117,22 @@ class ShipmentFilterSet(django_filters.FilterSet):
         label="Detained on or before",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # As many digits as the column holds: PostgreSQL cannot even compare with 1e-999999999 ("value overflows").
     value_min = django_filters.NumberFilter(
-        field_name="value_in_custody_usd", lookup_expr="gte", label="Value in custody from (USD)", min_value=0
+        field_name="value_in_custody_usd",
+        lookup_expr="gte",
+        label="Value in custody from (USD)",
+        min_value=0,
+        max_digits=VALUE_MAX_DIGITS,
+        decimal_places=VALUE_DECIMAL_PLACES,
     )
     value_max = django_filters.NumberFilter(
-        field_name="value_in_custody_usd", lookup_expr="lte", label="to (USD)", min_value=0
+        field_name="value_in_custody_usd",
+        lookup_expr="lte",
+        label="to (USD)",
+        min_value=0,
+        max_digits=VALUE_MAX_DIGITS,
+        decimal_places=VALUE_DECIMAL_PLACES,
     )
     sophgo = django_filters.ChoiceFilter(
         choices=[("yes", "With Sophgo chips"), ("no", "Without Sophgo chips")],

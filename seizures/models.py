@@ -302,6 +302,9 @@ class EventKind(models.TextChoices):
     SEIZED = "seized", "Seized"
     SEIZURE_NOTICE = "seizure_notice", "Notice of seizure"
     PETITION_FILED = "petition_filed", "Petition filed"
+    FORFEITURE_NOTICE = "forfeiture_notice", "Notice of forfeiture published"
+    CLAIM_FILED = "claim_filed", "Claim and cost bond filed"
+    PROTEST_FILED = "protest_filed", "Protest filed"
     RELEASED = "released", "Released"
     FORFEITED = "forfeited", "Forfeited"
     ABANDONED = "abandoned", "Abandoned"
@@ -423,12 +426,13 @@ class DeadlineStart(models.TextChoices):
     SEIZED = "seized", "Seized"
     SEIZURE_NOTICE = "seizure_notice", "Notice of seizure"
     PETITION_FILED = "petition_filed", "Petition filed"
+    FORFEITURE_NOTICE = "forfeiture_notice", "Notice of forfeiture published"
+    CLAIM_FILED = "claim_filed", "Claim and cost bond filed"
+    PROTEST_FILED = "protest_filed", "Protest filed"
     RELEASED = "released", "Released"
     FORFEITED = "forfeited", "Forfeited"
     ABANDONED = "abandoned", "Abandoned"
     EXPORTED = "exported", "Exported"
-    # No event kind records this yet: a rule that starts with it stays inactive until one does.
-    FORFEITURE_NOTICE = "forfeiture_notice", "Forfeiture notice first published (no such event yet)"
     RULE_MISSED = "rule_missed", "Another rule's deadline passes unmet"
 
 
@@ -497,13 +501,6 @@ class DeadlineRule(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def start_is_recorded(self) -> bool:
-        """Whether Hashport records what starts this clock (a start with no event kind yet never happens)."""
-        return self.starts_with in (DeadlineStart.ARRIVAL, DeadlineStart.RULE_MISSED) or self.starts_with in set(
-            EventKind.values
-        )
 
     def satisfied_by_labels(self) -> list[str]:
         return [EventKind(kind).label for kind in self.satisfied_by if kind in EventKind.values]

@@ -37,6 +37,15 @@ _DEADLINE_EDIT = [
 # The executive dashboard: every role reads it; Customs admins edit the milestones its headline chart annotates.
 _DASHBOARD_VIEW = ["dashboard.view_dashboard"]
 _MILESTONE_EDIT = [f"dashboard.{action}_milestone" for action in ("view", "add", "change", "delete")]
+_RENDERS_VIEW = ["dashboard.view_renderedchart", "dashboard.view_renderrun"]
+
+# Login throttling (django-axes): Customs admins see the login records and unlock a colleague by deleting the attempt.
+_LOGIN_RECORDS = [
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+]
 
 ROLE_PERMISSIONS = {
     COMPLIANCE: [
@@ -53,6 +62,8 @@ ROLE_PERMISSIONS = {
         *_DATASET_VIEW,
         *_DASHBOARD_VIEW,
         *_MILESTONE_EDIT,
+        *_RENDERS_VIEW,
+        *_LOGIN_RECORDS,
         *_DEADLINE_VIEW,
         *_DEADLINE_EDIT,
         "seizures.export_deadlines",

@@ -4,8 +4,17 @@ unless REQUIRE_SERVICES=1, when a missing service is a failure."""
 import os
 
 import pytest
+from celery import signals
+from celery.contrib.pytest import (  # noqa: F401 (the plugin is not auto-loaded: its fixtures, imported here)
+    celery_app,
+    celery_enable_logging,
+    celery_parameters,
+    celery_worker,
+    use_celery_app_trap,
+)
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import connections
 
 from seizures import roles
 
@@ -100,3 +109,55 @@ def celery_in_process():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+# A real Celery worker: threads of this process consuming from the Redis broker of REDIS_URL (celery.contrib.pytest).
+# Tests using it are transactional: the worker's threads have their own database connections.
+
+
+@pytest.fixture(scope="session")
+def celery_config():
+    url = settings.REDIS_URL or "memory://"
+    return {
+        "broker_url": url,
+        "result_backend": settings.REDIS_URL or "cache+memory://",
+        "task_always_eager": False,
+        "broker_connection_retry_on_startup": False,
+        "worker_hijack_root_logger": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_includes():
+    return ["hashrate.tasks", "seizures.tasks", "dashboard.tasks"]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_pool():
+    return "threads"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_parameters():
+    # SQLite's shared in-memory test database refuses concurrent writers ("table is locked"): one thread there.
+    concurrency = 1 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else 2
+    return {"concurrency": concurrency, "shutdown_timeout": 10}
+
+
+def _close_thread_connections(**kwargs):
+    connections.close_all()
+
+
+@pytest.fixture
+def redis_celery_app(redis_url, celery_app):  # noqa: F811
+    """The test Celery app on the Redis broker, its queue emptied; each task closes its thread's DB connection."""
+    celery_app.control.purge()
+    signals.task_postrun.connect(_close_thread_connections, weak=False)
+    yield celery_app
+    signals.task_postrun.disconnect(_close_thread_connections)
+
+
+@pytest.fixture
+def redis_worker(redis_celery_app, celery_worker):  # noqa: F811
+    """A worker consuming from Redis; the app to send tasks with."""
+    return redis_celery_app

@@ -10,8 +10,11 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
+from django.views.decorators.http import require_POST
 
+from config.broker import UNQUEUED
+from config.changelists import CheckedChangeListMixin
+from config.history_admin import ReadOnlyHistoryAdmin
 from seizures.deadlines import services as deadline_services
 from seizures.models import (
     RECORDABLE_EVENT_KINDS,
@@ -21,6 +24,12 @@ from seizures.models import (
     DeadlineStart,
     RecomputeStatus,
 )
+
+
+def unqueued(run: DeadlineRecompute) -> bool:
+    """Whether the run's task could not be sent (deadline_recompute_request marks it failed at once)."""
+    run.refresh_from_db(fields=["status", "started_at"])
+    return run.status == RecomputeStatus.FAILED and run.started_at is None
 
 
 class DeadlineRuleForm(forms.ModelForm):
@@ -91,9 +100,9 @@ class DeadlineRuleForm(forms.ModelForm):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(SimpleHistoryAdmin):
+class DeadlineRuleAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
     form = DeadlineRuleForm
-    list_display = ["name", "clock", "satisfied", "citation", "verify_with_counsel", "is_active", "in_force"]
+    list_display = ["name", "clock", "satisfied", "citation", "verify_with_counsel", "is_active"]
     list_filter = ["is_active", "verify_with_counsel"]
     list_select_related = ["after_rule"]
     search_fields = ["name", "citation"]
@@ -109,10 +118,6 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
     def satisfied(self, rule):
         return ", ".join(rule.satisfied_by_labels()) or "—"
 
-    @admin.display(boolean=True, description="starts clocks")
-    def in_force(self, rule):
-        return rule.is_active and rule.start_is_recorded
-
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
@@ -126,8 +131,36 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
         self._queue_recompute(request, f"rule “{name}” deleted")
 
     def _queue_recompute(self, request, reason: str) -> None:
-        run = deadline_services.deadline_recompute_request(reason=reason, user=request.user)
+        request.deadline_recompute = deadline_services.deadline_recompute_request(reason=reason, user=request.user)
+
+    # The task is sent when the view's transaction commits; only then is it known whether it was queued.
+    def changeform_view(self, request, *args, **kwargs):
+        response = super().changeform_view(request, *args, **kwargs)
+        self._report_recompute(request)
+        return response
+
+    def delete_view(self, request, *args, **kwargs):
+        response = super().delete_view(request, *args, **kwargs)
+        self._report_recompute(request)
+        return response
+
+    def _report_recompute(self, request) -> None:
+        run = getattr(request, "deadline_recompute", None)
+        if run is None:
+            return
         url = reverse("admin:seizures_deadlinerecompute_changelist")
+        if unqueued(run):
+            self.message_user(
+                request,
+                format_html(
+                    'The recompute of every shipment\'s deadlines {}. <a href="{}">Start it again</a> once the broker '
+                    "is back.",
+                    UNQUEUED,
+                    url,
+                ),
+                level=messages.ERROR,
+            )
+            return
         self.message_user(
             request,
             format_html(
@@ -140,7 +173,7 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineRecompute)
-class DeadlineRecomputeAdmin(admin.ModelAdmin):
+class DeadlineRecomputeAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     """Read-only: runs are queued by rule changes (or the button here) and written by the task."""
 
     change_list_template = "admin/seizures/deadlinerecompute/change_list.html"
@@ -193,7 +226,7 @@ class DeadlineRecomputeAdmin(admin.ModelAdmin):
         return [
             path(
                 "recompute-now/",
-                self.admin_site.admin_view(self.recompute_now),
+                self.admin_site.admin_view(require_POST(self.recompute_now)),
                 name="seizures_deadlinerecompute_recompute_now",
             ),
             *super().get_urls(),
@@ -201,9 +234,12 @@ class DeadlineRecomputeAdmin(admin.ModelAdmin):
 
     def recompute_now(self, request):
         changelist = reverse("admin:seizures_deadlinerecompute_changelist")
-        if request.method != "POST" or not request.user.has_perm("seizures.change_deadlinerule"):
+        if not request.user.has_perm("seizures.change_deadlinerule"):
             self.message_user(request, "Only a Customs admin can start a recompute.", level=messages.ERROR)
             return redirect(changelist)
         run = deadline_services.deadline_recompute_request(reason="requested in the admin", user=request.user)
-        self.message_user(request, f"Recompute {run.pk} queued.", level=messages.INFO)
+        if unqueued(run):
+            self.message_user(request, f"Recompute {run.pk} {UNQUEUED}. Try again later.", level=messages.ERROR)
+        else:
+            self.message_user(request, f"Recompute {run.pk} queued.", level=messages.INFO)
         return redirect(changelist)

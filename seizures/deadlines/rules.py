@@ -14,10 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from seizures.deadlines.business_days import add_days
-from seizures.models import DayCount, DeadlineStart, DeadlineStatus, EventKind
-
-# Starts Hashport records; any other (a forfeiture notice, for now) never starts a clock.
-_RECORDED_STARTS = (frozenset(EventKind.values) - {EventKind.VOID}) | {DeadlineStart.ARRIVAL, DeadlineStart.RULE_MISSED}
+from seizures.models import DayCount, DeadlineStart, DeadlineStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +45,6 @@ class RuleSpec:
             ends_with_custody=rule.ends_with_custody,
         )
 
-    @property
-    def start_is_recorded(self) -> bool:
-        return self.starts_with in _RECORDED_STARTS
-
 
 @dataclass(frozen=True, slots=True)
 class EventFact:
@@ -78,10 +71,10 @@ class DeadlineFact:
 def in_force(rules: Iterable[RuleSpec]) -> list[RuleSpec]:
     """The rules that can start a clock, each after the rule it follows.
 
-    Give only active rules. Left out: a rule whose start Hashport does not record yet, a chained rule whose
-    predecessor is left out, and any rule in a cycle of chained rules.
+    Give only active rules. Left out: a chained rule whose predecessor is left out, and any rule in a cycle of
+    chained rules.
     """
-    by_id = {rule.id: rule for rule in rules if rule.start_is_recorded}
+    by_id = {rule.id: rule for rule in rules}
     ordered: list[RuleSpec] = []
     placed: set[int] = set()
 

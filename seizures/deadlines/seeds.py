@@ -41,13 +41,12 @@ SEEDED_RULES = [
         "after_rule": "deemed-exclusion",
         "offset_days": 180,
         "day_count": "calendar",
-        "satisfied_by": [],
+        "satisfied_by": ["protest_filed"],
         "lapses_with": ["seized"],
         "citation": "19 USC 1514(c)(3)",
         "note": (
             "A protest is due within 180 days after the deemed exclusion; a seizure ends it (the remedy becomes a "
-            "petition). Hashport has no \u201cprotest filed\u201d event yet, so this deadline stays open until it "
-            f"passes, the goods are seized or custody ends. {COUNSEL}"
+            f"petition). {COUNSEL}"
         ),
     },
     {
@@ -66,12 +65,11 @@ SEEDED_RULES = [
         "starts_with": "forfeiture_notice",
         "offset_days": 20,
         "day_count": "calendar",
-        "satisfied_by": [],
+        "satisfied_by": ["claim_filed"],
         "citation": "19 USC 1608",
         "note": (
-            "A claim (with a cost bond) is due within 20 days of the first publication of the notice of forfeiture. "
-            "Hashport has no \u201cforfeiture notice published\u201d event yet, so this rule starts no clock until "
-            f"one is added. {COUNSEL}"
+            "A claim (with a cost bond) is due within 20 days of the first publication of the notice of forfeiture; "
+            f"record the first publication's date as the notice's event. {COUNSEL}"
         ),
     },
 ]

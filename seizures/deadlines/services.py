@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from config.broker import UNQUEUED, enqueue_on_commit
 from seizures.deadlines import rules as deadline_rules
 from seizures.deadlines.rules import DeadlineFact, EventFact, RuleSpec
 from seizures.errors import LedgerError
@@ -220,21 +221,37 @@ def _recompute_chunk(after_id: int, rules: list[RuleSpec], size: int) -> tuple[i
         )
         if not shipments:
             return 0, after_id, 0
-        first_id, last_id = shipments[0][0], shipments[-1][0]
-        events = _event_facts(shipment_id__gte=first_id, shipment_id__lte=last_id)
-        stored = _stored(shipment_id__gte=first_id, shipment_id__lte=last_id)
-        changes, next_changes = _Changes(), {}
-        for pk, importer_id, port_id, arrived_on, custody_ended_on, next_on in shipments:
-            facts = deadline_rules.evaluate(
-                rules, arrived_on=arrived_on, custody_ended_on=custody_ended_on, events=events.get(pk, [])
-            )
-            changes.add(pk, _derived(facts, importer_id, port_id), stored.get(pk, {}))
-            derived_next = deadline_rules.next_due(facts)
-            if derived_next != next_on:
-                next_changes[pk] = derived_next
-        changes.write()
-        _set_next_deadlines(next_changes)
-    return len(shipments), last_id, changes.count
+        written = _derive_and_store(shipments, rules)
+    return len(shipments), shipments[-1][0], written
+
+
+def _derive_and_store(shipments: list[tuple], rules: list[RuleSpec]) -> int:
+    """Derive and store the deadlines of shipments given as (pk, importer, port, arrived on, custody ended on, next
+    deadline on) in ascending pk order, reading their events and stored deadlines in two range queries; returns
+    the deadline rows written."""
+    first_id, last_id = shipments[0][0], shipments[-1][0]
+    events = _event_facts(shipment_id__gte=first_id, shipment_id__lte=last_id)
+    stored = _stored(shipment_id__gte=first_id, shipment_id__lte=last_id)
+    changes, next_changes = _Changes(), {}
+    for pk, importer_id, port_id, arrived_on, custody_ended_on, next_on in shipments:
+        facts = deadline_rules.evaluate(
+            rules, arrived_on=arrived_on, custody_ended_on=custody_ended_on, events=events.get(pk, [])
+        )
+        changes.add(pk, _derived(facts, importer_id, port_id), stored.get(pk, {}))
+        derived_next = deadline_rules.next_due(facts)
+        if derived_next != next_on:
+            next_changes[pk] = derived_next
+    changes.write()
+    _set_next_deadlines(next_changes)
+    return changes.count
+
+
+def shipments_deadlines_derive_new(*, shipments: list[tuple], rules: list[RuleSpec]) -> int:
+    """Store the deadlines of shipments just inserted by a bulk import, given as (pk, importer, port, arrived on)
+    in ascending pk order: their arrival starts clocks before any event. Runs in the import's transaction."""
+    if not shipments:
+        return 0
+    return _derive_and_store([(*row, None, None) for row in shipments], rules)
 
 
 def _recompute_chunk_retrying(after_id: int, rules: list[RuleSpec], size: int, attempts: int = 3):
@@ -309,11 +326,20 @@ def deadlines_recompute_all(*, run: DeadlineRecompute, chunk_size: int = RECOMPU
 
 
 def deadline_recompute_request(*, reason: str, user=None) -> DeadlineRecompute:
-    """Queue a recompute of every shipment's deadlines (after a rule change), run once the transaction commits."""
+    """Queue a recompute of every shipment's deadlines (after a rule change), run once the transaction commits.
+
+    When the broker is unreachable the run is marked failed, saying so: it shows on the recompute list (which offers
+    to start one again) instead of waiting as "queued" for a task that was never sent.
+    """
     from seizures import tasks  # the tasks module imports this one
 
     run = DeadlineRecompute.objects.create(reason=reason[:200], requested_by=user)
-    tasks.recompute_deadlines.delay_on_commit(run.pk)
+
+    def unqueued():
+        message = f"The recompute {UNQUEUED}. Start one again once the broker is back."
+        _save_run(run, status=RecomputeStatus.FAILED, finished_at=timezone.now(), message=message)
+
+    enqueue_on_commit(tasks.recompute_deadlines, run.pk, on_unqueued=unqueued)
     return run
 
 

@@ -28,6 +28,7 @@ FIRST_RELEASES = D(2025, 3, 5)  # Reuters: "thousands" released, most still in c
 
 DETENTION_BASIS = "47 CFR 2.1203"
 SEIZURE_BASIS = "19 USC 1595a(c)(2)(A)"
+PROTEST = "19 USC 1514(c)(3)"
 
 IMPORTERS = [
     "Demo Importer Prairie Hash LLC (demo)",
@@ -147,6 +148,11 @@ class _Case:
         self.events: list[PlannedEvent] = []
 
     @property
+    def takes_the_rare_path(self) -> bool:
+        """One case in four (by its serial, not a random draw, so the demo's figures stay as they were)."""
+        return int(self.fpf_number.split("-")[2]) % 4 == 0
+
+    @property
     def case_number(self) -> str:
         """CBP opens an FP&F case at the seizure; steps before it, or without one, carry no case number."""
         return self.fpf_number if any(event.kind == EventKind.SEIZED for event in self.events) else ""
@@ -211,11 +217,15 @@ def _release_date(rng: random.Random, after: datetime.date, early: bool) -> date
 
 
 def _path_released(case: _Case, rng: random.Random, on: datetime.date, early: bool) -> None:
-    if rng.random() < 0.4:
+    seized = rng.random() < 0.4
+    if seized:
         on = _petition(case, rng, _seize(case, rng, on))
-    on = case.take(
-        EventKind.RELEASED, _release_date(rng, on, early), rng.uniform(0.5, 1), "Released: FCC authorisation shown."
-    )
+    released_on = _release_date(rng, on, early)
+    protest_on = on + datetime.timedelta(days=45)
+    if not seized and case.takes_the_rare_path and protest_on < released_on:
+        # Held past the 30-day deemed exclusion without a seizure: the importer protests the exclusion.
+        case.mark(EventKind.PROTEST_FILED, protest_on, "Protest of the deemed exclusion filed (CBP Form 19).", PROTEST)
+    on = case.take(EventKind.RELEASED, released_on, rng.uniform(0.5, 1), "Released: FCC authorisation shown.")
     if rng.random() < 0.7:
         case.take(EventKind.RELEASED, on + _days(rng, 30, 150), 1, "Released after relabelling.")
     else:
@@ -250,7 +260,25 @@ def _path_exported(case: _Case, rng: random.Random, on: datetime.date, early: bo
 
 
 def _path_pending(case: _Case, rng: random.Random, on: datetime.date, early: bool) -> None:
-    _petition(case, rng, _seize(case, rng, on))
+    noticed_on = _seize(case, rng, on)
+    if not case.takes_the_rare_path:
+        _petition(case, rng, noticed_on)
+        return
+    _days(rng, 8, 28)  # the petition's draw, still taken so the cases after this one stay as they were
+    # No petition within the notice's 30 days: CBP publishes the forfeiture notice, and the importer files a claim
+    # with a cost bond, which sends the case to court (still in custody).
+    published_on = case.mark(
+        EventKind.FORFEITURE_NOTICE,
+        noticed_on + datetime.timedelta(days=35),
+        "Notice of seizure and intent to forfeit first published.",
+        "19 USC 1607",
+    )
+    case.mark(
+        EventKind.CLAIM_FILED,
+        published_on + datetime.timedelta(days=12),
+        "Claim and cost bond filed: referred to the US Attorney for judicial forfeiture.",
+        "19 USC 1608",
+    )
 
 
 PATHS: dict[str, Callable[[_Case, random.Random, datetime.date, bool], None]] = {

@@ -85,7 +85,10 @@ def read_rows(data: bytes, *, columns: list[str], trailing: list[str] = ()) -> t
         return [], [RowError(1, "file", f"the file is empty; expected the header {','.join(columns)} and rows")]
 
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader)]
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as error:
+        return [], [RowError(1, "header", f"unreadable CSV: {error}")]
     problem = _check_header(header, list(columns), list(trailing))
     if problem:
         return [], [RowError(1, "header", problem)]
@@ -104,6 +107,11 @@ def read_rows(data: bytes, *, columns: list[str], trailing: list[str] = ()) -> t
             continue
         if len(fields) != len(header):
             errors.append(RowError(start, "row", f"expected {len(header)} fields, found {len(fields)}"))
+            continue
+        # PostgreSQL cannot store or compare text with a NUL character; no value of these files needs one.
+        with_nul = [name for name, value in zip(header, fields, strict=True) if "\x00" in value]
+        if with_nul:
+            errors.extend(RowError(start, name, "contains a NUL character (0x00); remove it") for name in with_nul)
             continue
         rows.append(
             Row(start, {name: spreadsheet_unescape(value.strip()) for name, value in zip(header, fields, strict=True)})

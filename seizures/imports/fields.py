@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from seizures.errors import LedgerError
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONEY = re.compile(r"^\d+(\.\d+)?$")
-_WHOLE = re.compile(r"^[+-]?\d+$")
+# ASCII digits only: \d alone also matches other scripts' digits (١٢٣), which int() and Decimal() accept.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_MONEY = re.compile(r"^\d+(\.\d+)?$", re.ASCII)
+_WHOLE = re.compile(r"^[+-]?\d+$", re.ASCII)
 MONEY_MAX_INTEGER_DIGITS = 10  # DecimalField(max_digits=12, decimal_places=2)
+UNITS_MAX = 2_147_483_647  # PositiveIntegerField: PostgreSQL's integer
 # A file repeats few distinct dates among many rows, so each is parsed once.
 _PARSED_DATES: dict[str, datetime.date] = {}
 
@@ -52,9 +54,14 @@ def parse_units(value: str) -> int:
     required(value)
     if not _WHOLE.match(value):
         raise FieldError(f"{value!r} is not a whole number of units")
+    if len(value.lstrip("+-").lstrip("0")) > len(str(UNITS_MAX)):
+        # Out of range whatever its sign; and int() refuses a string of thousands of digits.
+        raise FieldError(f"{value[:30]!r} is not a number of units the ledger can hold (1 to {UNITS_MAX:,})")
     units = int(value)
     if units <= 0:
         raise FieldError(f"units must be a positive whole number, not {units}")
+    if units > UNITS_MAX:
+        raise FieldError(f"{units:,} units are more than the ledger can hold (at most {UNITS_MAX:,})")
     return units
 
 

@@ -13,12 +13,21 @@ from itertools import batched
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from seizures.deadlines import services as deadline_services
 from seizures.entry_numbers import normalise_entry_number
 from seizures.errors import LedgerError
 from seizures.exports import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS
 from seizures.imports.bulk import insert_with_history
 from seizures.imports.csv_reading import Row, read_rows
-from seizures.imports.fields import FieldError, collapse, parse_date, parse_money, parse_units, required
+from seizures.imports.fields import (
+    UNITS_MAX,
+    FieldError,
+    collapse,
+    parse_date,
+    parse_money,
+    parse_units,
+    required,
+)
 from seizures.imports.reference import Reference
 from seizures.imports.result import ImportResult, Progress, RowError, count, counted, no_progress
 from seizures.models import Importer, MinerModel, Port, Shipment, ShipmentLine
@@ -30,6 +39,9 @@ EXPORT_COLUMNS = EXPORT_ONLY_COLUMNS
 CHUNK = 10_000  # entry numbers (or names) per query: fewer round trips, well under the parameter limits
 WRITE_BATCH = 10_000  # shipments per write step (a progress line each)
 IMPORTER_NAME_MAX = Importer._meta.get_field("name").max_length
+# Once every unit is detained, the shipment's custody columns hold its whole value and hashrate.
+_CUSTODY_FIELDS = {name: Shipment._meta.get_field(name) for name in ("value_in_custody_usd", "hashrate_in_custody_ths")}
+CUSTODY_LIMITS = {name: 10 ** (f.max_digits - f.decimal_places) for name, f in _CUSTODY_FIELDS.items()}
 NEVER_CHANGED = "an import never changes a recorded shipment (edit it in the admin)"
 
 
@@ -147,6 +159,25 @@ def _merge(shipments: dict[str, ShipmentRows], line: int, parsed: dict) -> list[
     return errors
 
 
+def _too_large(shipment: ShipmentRows) -> list[RowError]:
+    """Totals the ledger could not store: all units together, and their value and hashrate once all are held."""
+    lines = shipment.lines.values()
+    errors = []
+    if shipment.units_total > UNITS_MAX:
+        reason = f"{shipment.units_total:,} units in all; the ledger holds at most {UNITS_MAX:,} per shipment"
+        errors.append(RowError(shipment.line, "units", f"{shipment.entry_number} has {reason}"))
+    totals = [
+        ("unit_value_usd", "value_in_custody_usd", "USD", sum(line.units * line.unit_value_usd for line in lines)),
+        ("units", "hashrate_in_custody_ths", "TH/s", sum(line.units * line.model.hashrate_ths for line in lines)),
+    ]
+    for column, custody_field, unit, total in totals:
+        limit = CUSTODY_LIMITS[custody_field]
+        if total >= limit:
+            reason = f"{total:,.2f} {unit} in all; the ledger holds less than {limit:,} per shipment"
+            errors.append(RowError(shipment.line, column, f"{shipment.entry_number} has {reason}"))
+    return errors
+
+
 def _differences(shipment: ShipmentRows, recorded: dict, recorded_lines: dict[int, dict]) -> list[RowError]:
     """How the file differs from the shipment already in the ledger under the same entry number."""
     already = f"{shipment.entry_number} is already in the ledger with"
@@ -232,6 +263,7 @@ def _write(new: list[ShipmentRows], importer_ids: dict[str, int], *, user, progr
     New shipments start "recorded" with nothing in custody: the derived fields keep their defaults.
     """
     now = timezone.now()
+    rules = deadline_services.rules_in_force()
     missing = sorted({shipment.importer for shipment in new} - importer_ids.keys())
     pks = insert_with_history(Importer, [{"name": name} for name in missing], user=user, now=now)
     importer_ids.update(zip(missing, pks, strict=True))
@@ -256,6 +288,13 @@ def _write(new: list[ShipmentRows], importer_ids: dict[str, int], *, user, progr
             for model_id, line in rows.lines.items()
         ]
         insert_with_history(ShipmentLine, line_rows, user=user, now=now)
+        deadline_services.shipments_deadlines_derive_new(
+            shipments=sorted(
+                (pk, row["importer_id"], row["port_id"], row["arrived_on"])
+                for pk, row in zip(shipment_pks, shipment_rows, strict=True)
+            ),
+            rules=rules,
+        )
         done += len(batch)
         progress("writing shipments", done, len(new))
     transaction.on_commit(lambda: ledger_changed.send(sender=Shipment))
@@ -289,6 +328,11 @@ def shipments_import(
         if row_errors:
             errors.extend(row_errors)
             broken.add(parsed.get("entry_number"))
+    for number, shipment in shipments.items():
+        too_large = [] if number in broken else _too_large(shipment)
+        errors.extend(too_large)
+        if too_large:
+            broken.add(number)
     checkable = {number: shipment for number, shipment in shipments.items() if number not in broken}
     unchanged, ledger_errors = _compare_with_ledger(checkable, progress)
     errors.extend(ledger_errors)

@@ -25,7 +25,7 @@ def scheduled(monkeypatch):
     calls = []
     task = tasks.render_charts._get_current_object()
     monkeypatch.setitem(task.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(task, "apply_async", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(task, "apply_async", lambda args=(), **kwargs: calls.append(kwargs))
     return calls
 
 
@@ -73,6 +73,32 @@ def test_a_milestone_edit_bumps_the_data_version(django_capture_on_commit_callba
     before = selectors.data_version()
     with django_capture_on_commit_callbacks(execute=True):
         Milestone.objects.create(date=D(2025, 6, 1), title="Notice of seizure", source="test")
+
+    assert selectors.data_version() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "field", "value"),
+    [
+        ("seizures.Manufacturer", {"name": "Canaan"}, "name", "Canaan Inc."),
+        ("seizures.MinerModel", {"name": "Antminer S21"}, "power_w", 3600),
+        ("seizures.Port", {"code": "2809"}, "name", "San Francisco Airport"),
+        ("hashrate.Source", {"slug": "cbeci"}, "name", "CBECI mining map"),
+    ],
+)
+def test_an_edit_of_a_row_the_charts_name_bumps_the_data_version(
+    reference_data, django_capture_on_commit_callbacks, model, lookup, field, value
+):
+    """Legends, hover text and the filter form name manufacturers, models, ports and sources: an admin's edit is
+    a change to what the dashboard shows."""
+    from django.apps import apps
+
+    row = apps.get_model(model).objects.get(**lookup)
+    before = selectors.data_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        setattr(row, field, value)
+        row.save()
 
     assert selectors.data_version() == before + 1
 

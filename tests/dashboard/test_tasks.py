@@ -10,16 +10,6 @@ import json
 import time
 
 import pytest
-from celery import signals
-from celery.contrib.pytest import (  # noqa: F401 (the plugin is not auto-loaded: its fixtures, imported here)
-    celery_app,
-    celery_enable_logging,
-    celery_parameters,
-    celery_worker,
-    use_celery_app_trap,
-)
-from django.conf import settings
-from django.db import connections
 
 from dashboard import selectors, services
 from dashboard.models import RenderedChart, RenderRun
@@ -31,45 +21,10 @@ DEBOUNCE_S = 2
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="session")
-def celery_config():
-    return {
-        "broker_url": settings.REDIS_URL or "memory://",
-        "result_backend": settings.REDIS_URL or "cache+memory://",
-        "task_always_eager": False,
-        "broker_connection_retry_on_startup": False,
-        "worker_hijack_root_logger": False,
-    }
-
-
-@pytest.fixture(scope="session")
-def celery_includes():
-    return ["dashboard.tasks"]
-
-
-@pytest.fixture(scope="session")
-def celery_worker_pool():
-    return "threads"
-
-
-@pytest.fixture(scope="session")
-def celery_worker_parameters():
-    concurrency = 1 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else 2
-    return {"concurrency": concurrency, "shutdown_timeout": 10}
-
-
-def _close_thread_connections(**kwargs):
-    connections.close_all()
-
-
 @pytest.fixture
-def worker(redis_url, celery_app, celery_worker, settings):  # noqa: F811
-    """A worker consuming from Redis, its queue emptied first; each task closes its thread's DB connection."""
+def worker(redis_worker, settings):
     settings.DASHBOARD_RENDER_DEBOUNCE_S = DEBOUNCE_S
-    celery_app.control.purge()
-    signals.task_postrun.connect(_close_thread_connections, weak=False)
-    yield celery_app
-    signals.task_postrun.disconnect(_close_thread_connections)
+    return redis_worker
 
 
 def wait_for(condition, what: str):

@@ -1,15 +1,20 @@
 """/dashboard/ and /dashboard/charts/<slug>.json|.csv: permissions, ETags, filters, and what the page says."""
 
 import csv
+import datetime
 import io
 import json
+import re
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
-from dashboard import services
-from dashboard.models import RenderedChart, RenderRun
+from dashboard import services, views
+from dashboard.models import ChartSlug, RenderedChart, RenderRun
 from seizures import roles
+from seizures import services as ledger_services
+from seizures.models import Port
 
 pytestmark = pytest.mark.django_db
 SLUGS = ["custody-vs-share", "custody-hashrate-vs-us", "custody-by-manufacturer", "custody-by-port", "status"]
@@ -77,7 +82,7 @@ def test_an_unchanged_chart_answers_304_and_a_changed_one_its_new_version(execut
 def test_serving_a_stored_chart_reads_the_data_version_and_the_chart(
     executive_client, rendered, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(4):  # session, user, permission, the chart with the data version
+    with django_assert_max_num_queries(3):  # user, permissions, the chart with the data version (session: cache)
         response = executive_client.get("/dashboard/charts/status.json")
     assert response.status_code == 200
 
@@ -157,7 +162,7 @@ def test_invalid_filters_are_dropped_with_a_message(executive_client, rendered):
 def test_the_default_page_reads_stored_figures(executive_client, rendered, django_assert_max_num_queries):
     executive_client.get("/dashboard/")
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(3):
         executive_client.get("/dashboard/")
     assert RenderRun.objects.count() == 1
 
@@ -186,3 +191,127 @@ def test_the_overdue_deadlines_card_counts_open_deadlines_past_due(executive_cli
     assert (
         f'data-key="overdue_deadlines"> <h2>Overdue legal deadlines</h2> <p class="kpi-value">{overdue:,}</p>' in body
     )
+
+
+# The page cache: the page is rendered once per key figures' ETag, day and filters; each user's bits every time.
+
+
+def key_figure(body: str, key: str) -> str:
+    return re.search(rf'data-key="{key}">\s*<h2>[^<]*</h2>\s*<p class="kpi-value">([^<]*)</p>', body).group(1)
+
+
+def logged_in_as(body: str) -> str:
+    return re.search(r'<form class="logout"[^>]*>.*?<span>([^<]*)</span>', body, re.S).group(1)
+
+
+def csrf_token(body: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+
+
+def test_a_warm_page_reads_the_user_their_permissions_and_the_key_figures_version_only(
+    executive_client, rendered, django_assert_num_queries
+):
+    executive_client.get("/dashboard/")
+
+    # The session comes from the cache; the form's choices, the demo flag and the figures come with the page.
+    with django_assert_num_queries(3):
+        response = executive_client.get("/dashboard/")
+
+    assert key_figure(response.content.decode(), "machines_in_custody") == "80"
+
+
+def test_a_release_shows_on_the_next_request_of_a_cached_page(
+    executive_client, rendered, ledger, django_capture_on_commit_callbacks
+):
+    before = executive_client.get("/dashboard/").content.decode()
+    s1 = ledger["s1"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # ledger_changed is sent after the commit
+        ledger_services.shipment_release(
+            shipment=s1,
+            units_by_line={s1.lines.get(miner_model__name="Antminer S21"): 20},
+            occurred_on=datetime.date(2025, 4, 1),
+        )
+    after = executive_client.get("/dashboard/").content.decode()
+
+    assert key_figure(before, "machines_in_custody") == "80"
+    assert key_figure(after, "machines_in_custody") == "60"
+
+
+def test_a_page_served_while_a_render_is_pending_gives_way_to_the_render(executive_client, rendered, ledger):
+    """With a worker, a change schedules a render and pages serve the stored figures meanwhile: the page is cached
+    under what it was built from, not under the version that is still rendering."""
+    executive_client.get("/dashboard/")
+    s1 = ledger["s1"]
+    ledger_services.shipment_release(
+        shipment=s1,
+        units_by_line={s1.lines.get(miner_model__name="Antminer S21"): 20},
+        occurred_on=datetime.date(2025, 4, 1),
+    )
+    services.data_version_bump()
+    cache.set(services.RENDER_PENDING_KEY, "now")
+
+    meanwhile = executive_client.get("/dashboard/").content.decode()
+    services.charts_render(trigger="task")
+    rendered_since = executive_client.get("/dashboard/").content.decode()
+
+    assert key_figure(meanwhile, "machines_in_custody") == "80"
+    assert key_figure(rendered_since, "machines_in_custody") == "60"
+
+
+def test_a_renamed_port_shows_in_the_filters_on_the_next_request(
+    executive_client, rendered, django_capture_on_commit_callbacks
+):
+    executive_client.get("/dashboard/")
+    port = Port.objects.get(code="3801")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        port.name = "Detroit Metropolitan"
+        port.save()
+
+    body = executive_client.get("/dashboard/").content.decode()
+
+    assert '<option value="3801">3801 Detroit Metropolitan</option>' in body
+
+
+def test_users_never_see_each_others_name_nav_or_token(client, make_user, rendered):
+    """The page rendered for one user is served to the next; their name, nav and CSRF token are their own."""
+    executive = make_user("exec-one", roles.EXECUTIVES)
+    compliance = make_user("comp-two", roles.COMPLIANCE)
+    admin = make_user("admin-three", roles.CUSTOMS_ADMINS, is_staff=True)
+    pages = {}
+    for user in (executive, compliance, admin, executive):
+        client.force_login(user)
+        pages.setdefault(user.username, []).append(client.get("/dashboard/").content.decode())
+
+    for name, bodies in pages.items():
+        for body in bodies:
+            assert logged_in_as(body) == name
+            assert key_figure(body, "machines_in_custody") == "80"
+            for other in pages.keys() - {name}:
+                assert other not in body
+    assert '<a href="/admin/">Admin</a>' in pages["admin-three"][0]
+    assert '<a href="/admin/">Admin</a>' not in pages["exec-one"][1]
+    tokens = [csrf_token(body) for bodies in pages.values() for body in bodies]
+    assert len(set(tokens)) == len(tokens)
+
+
+def test_only_the_forms_own_query_strings_are_cached(executive_client, rendered):
+    """No filters, or the filters as the form sends them, are cached; made-up query strings render each time, so
+    they cannot fill the cache."""
+    today = timezone.localdate()
+    etag = RenderedChart.objects.get(slug=ChartSlug.KEY_FIGURES).etag
+    canonical = f"start=2025-01&end={today:%Y-%m}&manufacturer=Canaan&port=&share_source="
+    made_up = ["port=3801", f"manufacturer=Canaan&start=2025-01&end={today:%Y-%m}&port=&share_source=", "x=1"]
+
+    for query in ["", canonical, *made_up]:
+        assert executive_client.get(f"/dashboard/?{query}").status_code == 200
+
+    def cached(query):
+        version = services.selectors.data_version()
+        page_etag = etag if not query else f'"{version}-{today:%Y%m%d}-1"'
+        return cache.get(f"{views.PAGE_KEY_PREFIX}:{page_etag}:{today:%Y%m%d}:{query}") is not None
+
+    assert cached("")
+    assert cached(canonical)
+    assert not any(cached(query) for query in made_up)

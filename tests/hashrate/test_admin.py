@@ -54,14 +54,15 @@ def test_refresh_now_says_so_when_the_broker_is_unreachable(client, reference_da
     def unreachable(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.refresh_source, "delay", unreachable)
+    monkeypatch.setitem(tasks.refresh_source.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(tasks.refresh_source, "apply_async", unreachable)
     client.force_login(customs_admin)
 
     response = refresh_now(client, "cbeci")
 
     assert response.status_code == 200
     [message] = messages_of(response)
-    assert message.startswith("The task broker is unreachable, so nothing was queued (Error 111")
+    assert message.startswith("Not refreshed: cbeci could not be queued: the task broker is unreachable. Try again")
     assert not RefreshRun.objects.filter(source__slug="cbeci", trigger=Trigger.ADMIN).exists()
 
 

@@ -86,6 +86,22 @@ def test_rerunning_the_same_payload_changes_nothing(httpserver, served):
     assert (run.outcome, run.rows_added, run.rows_changed, run.rows_unchanged) == ("succeeded", 0, 0, 7)
 
 
+def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next(httpserver, served):
+    hashrate = served("mempool-hashrate", "/hashrate")
+    other = served("mempool-pools", "/pools")
+    dead = RefreshRun.objects.create(source=hashrate)
+    elsewhere = RefreshRun.objects.create(source=other)  # another source's run may well be alive
+    serve(httpserver, "/hashrate", payload("mempool-hashrate-1w.json"), "application/json")
+
+    assert refresh(hashrate).outcome == Outcome.SUCCEEDED
+
+    dead.refresh_from_db()
+    assert (dead.outcome, dead.finished_at is not None) == (Outcome.FAILED, True)
+    assert dead.message == "stopped before it finished (its worker died); nothing it fetched was kept"
+    elsewhere.refresh_from_db()
+    assert elsewhere.outcome == Outcome.RUNNING
+
+
 def test_an_unchanged_upstream_answers_304_and_costs_nothing(httpserver, served):
     hashrate = served("mempool-hashrate", "/hashrate")
     httpserver.expect_request("/hashrate", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)

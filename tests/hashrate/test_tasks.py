@@ -7,16 +7,7 @@ connection, so it must see committed rows.
 import time
 
 import pytest
-from celery import signals
-from celery.contrib.pytest import (  # noqa: F401 (the plugin is not auto-loaded: its fixtures, imported here)
-    celery_app,
-    celery_enable_logging,
-    celery_parameters,
-    celery_worker,
-    use_celery_app_trap,
-)
 from django.conf import settings
-from django.db import connections
 from werkzeug import Response
 
 from hashrate import tasks
@@ -28,51 +19,14 @@ MEMPOOL_JSON = payload("mempool-hashrate-1w.json")
 WAIT_S = 30
 
 
-@pytest.fixture(scope="session")
-def celery_config():
-    url = settings.REDIS_URL or "memory://"
-    return {
-        "broker_url": url,
-        "result_backend": settings.REDIS_URL or "cache+memory://",
-        "task_always_eager": False,
-        "broker_connection_retry_on_startup": False,
-        "worker_hijack_root_logger": False,
-    }
-
-
-@pytest.fixture(scope="session")
-def celery_includes():
-    return ["hashrate.tasks"]
-
-
-@pytest.fixture(scope="session")
-def celery_worker_pool():
-    return "threads"
-
-
-@pytest.fixture(scope="session")
-def celery_worker_parameters():
-    # SQLite's shared in-memory test database refuses concurrent writers ("table is locked"): one thread there.
-    concurrency = 1 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else 2
-    return {"concurrency": concurrency, "shutdown_timeout": 10}
-
-
-def _close_thread_connections(**kwargs):
-    connections.close_all()
-
-
 @pytest.fixture
-def redis_app(redis_url, hashrate_reference, celery_app, settings):  # noqa: F811
-    """The test Celery app on the Redis broker, its queue emptied; each task closes its thread's DB connection."""
+def redis_app(redis_celery_app, hashrate_reference, settings):
     settings.HASHRATE_RETRY_BACKOFF_S = 1
-    celery_app.control.purge()
-    signals.task_postrun.connect(_close_thread_connections, weak=False)
-    yield celery_app
-    signals.task_postrun.disconnect(_close_thread_connections)
+    return redis_celery_app
 
 
 @pytest.fixture
-def worker(redis_app, celery_worker):  # noqa: F811
+def worker(redis_app, redis_worker):
     """A worker thread pool (two threads) consuming from Redis; the app to send tasks with."""
     return redis_app
 

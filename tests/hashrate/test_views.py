@@ -62,6 +62,18 @@ def test_browser_reports_a_bad_period_instead_of_failing(client, executive_user)
     assert "Write a period as YYYY-MM, YYYY-Qn or YYYY-MM-DD." in body(response)
 
 
+@pytest.mark.parametrize("path", ["/hashrate/", "/hashrate/export.csv"])
+def test_a_source_with_a_nul_byte_is_refused_instead_of_failing(client, executive_user, path):
+    # PostgreSQL cannot compare text with NUL: looking the source up before validating it was a 500.
+    client.force_login(executive_user)
+    response = client.get(f"{path}?source=cb%00eci")
+    assert response.status_code == 200
+    if path == "/hashrate/":
+        assert "Null characters are not allowed." in body(response)
+    else:
+        assert export_rows(response) == []
+
+
 def test_browser_needs_few_queries(client, executive_user, django_assert_max_num_queries):
     client.force_login(executive_user)
     with django_assert_max_num_queries(25):

@@ -363,6 +363,14 @@ def test_changelist_filters_return_the_exact_rows(admin_client, ledger, query, e
     assert listed(response) == expected
 
 
+@pytest.mark.parametrize("value", ["²", "9" * 20, "0"])
+def test_changelist_manufacturer_filter_naming_no_manufacturer_lists_nothing(admin_client, ledger, value):
+    # "²" passed isdigit() and failed int(); twenty digits overflowed SQLite's integers: both were a 500.
+    response = admin_client.get(reverse(CHANGELIST), {"manufacturer": value})
+    assert response.status_code == 200
+    assert listed(response) == []
+
+
 @pytest.mark.parametrize(
     ("term", "expected"),
     [

@@ -15,14 +15,19 @@ def test_chained_rules_come_after_the_rule_they_follow():
 
 
 def test_rules_that_cannot_start_are_left_out():
-    unrecorded = RuleSpec(id=1, starts_with="forfeiture_notice", offset_days=20)
     orphan = RuleSpec(id=2, starts_with="rule_missed", after_rule_id=99, offset_days=10)
-    after_unrecorded = RuleSpec(id=3, starts_with="rule_missed", after_rule_id=1, offset_days=10)
+    after_orphan = RuleSpec(id=3, starts_with="rule_missed", after_rule_id=2, offset_days=10)
     cycle = [
         RuleSpec(id=4, starts_with="rule_missed", after_rule_id=5, offset_days=1),
         RuleSpec(id=5, starts_with="rule_missed", after_rule_id=4, offset_days=1),
     ]
-    assert in_force([unrecorded, orphan, after_unrecorded, *cycle]) == []
+    assert in_force([orphan, after_orphan, *cycle]) == []
+
+
+def test_a_chained_rule_comes_after_the_rule_it_follows():
+    follower = RuleSpec(id=1, starts_with="rule_missed", after_rule_id=2, offset_days=180)
+    leader = RuleSpec(id=2, starts_with="forfeiture_notice", offset_days=20)
+    assert in_force([follower, leader]) == [leader, follower]
 
 
 def test_a_chained_clock_exists_before_it_starts_while_the_earlier_deadline_is_open():

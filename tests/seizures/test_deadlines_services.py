@@ -55,7 +55,8 @@ def test_seeded_rules_are_marked_verify_with_counsel_and_cite_the_law():
     assert rules["deemed-exclusion-protest"].after_rule == rules["deemed-exclusion"]
     assert rules["petition-for-relief"].citation == "19 CFR 171.2"
     assert rules["forfeiture-claim"].citation == "19 USC 1608"
-    assert not rules["forfeiture-claim"].start_is_recorded
+    assert rules["forfeiture-claim"].satisfied_by == ["claim_filed"]
+    assert rules["deemed-exclusion-protest"].satisfied_by == ["protest_filed"]
 
 
 def test_arrival_starts_the_detention_decision_clock_in_business_days(shipment):
@@ -172,11 +173,40 @@ def test_voiding_the_notice_removes_its_deadline(shipment):
     assert Shipment.objects.get(pk=shipment.pk).next_deadline_on is None
 
 
-def test_forfeiture_claim_rule_stays_inactive_without_a_forfeiture_notice_event(shipment):
+def test_the_forfeiture_notice_starts_the_claim_clock_met_by_a_claim(shipment):
     record(shipment, EventKind.SEIZED, D(2025, 11, 28))
     record(shipment, EventKind.SEIZURE_NOTICE, D(2025, 12, 1))
+    record(shipment, EventKind.FORFEITURE_NOTICE, D(2026, 1, 9))
+    assert deadlines(shipment)["forfeiture-claim"] == [(D(2026, 1, 9), D(2026, 1, 29), OPEN, None, None)]
+    record(shipment, EventKind.CLAIM_FILED, D(2026, 1, 29))
+    assert deadlines(shipment)["forfeiture-claim"] == [
+        (D(2026, 1, 9), D(2026, 1, 29), MET, D(2026, 1, 29), EventKind.CLAIM_FILED)
+    ]
+
+
+def test_no_claim_before_the_forfeiture_is_a_missed_claim_deadline(shipment):
+    record(shipment, EventKind.SEIZED, D(2025, 11, 28))
+    record(shipment, EventKind.FORFEITURE_NOTICE, D(2026, 1, 9))
     record(shipment, EventKind.FORFEITED, D(2026, 3, 1))
-    assert "forfeiture-claim" not in deadlines(shipment)
+    assert deadlines(shipment)["forfeiture-claim"] == [(D(2026, 1, 9), D(2026, 1, 29), MISSED, D(2026, 3, 1), None)]
+
+
+def test_a_protest_filed_in_time_meets_the_deemed_exclusion_protest(shipment):
+    record(shipment, EventKind.DETAINED, D(2025, 11, 28))
+    protest = record(shipment, EventKind.PROTEST_FILED, D(2026, 2, 2))
+    assert deadlines(shipment)["deemed-exclusion-protest"] == [
+        (D(2025, 12, 26), D(2026, 6, 24), MET, D(2026, 2, 2), EventKind.PROTEST_FILED)
+    ]
+    services.event_void(event=protest, reason="filed for another entry")
+    assert deadlines(shipment)["deemed-exclusion-protest"] == [(D(2025, 12, 26), D(2026, 6, 24), OPEN, None, None)]
+
+
+def test_the_new_steps_move_no_units(shipment):
+    record(shipment, EventKind.DETAINED, D(2025, 11, 28))
+    for kind in (EventKind.PROTEST_FILED, EventKind.FORFEITURE_NOTICE, EventKind.CLAIM_FILED):
+        with pytest.raises(LedgerError, match="moves no units"):
+            record(shipment, kind, D(2026, 1, 5), line=shipment.lines.get(), units=3)
+    assert Shipment.objects.get(pk=shipment.pk).units_in_custody == 100
 
 
 def test_an_inactive_rule_gives_no_deadlines(shipment):

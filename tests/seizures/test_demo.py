@@ -112,7 +112,7 @@ def test_load_writes_only_demo_rows_labelled_as_demo(real_shipment):
 def test_load_gives_the_same_exact_figures_every_time(demo_loaded):
     # Every planned event is on or before story.STORY_END, so these hold on any later day.
     summary = ledger.demo_summary()
-    assert (summary.shipments, summary.importers, summary.events) == (208, 12, 909)
+    assert (summary.shipments, summary.importers, summary.events) == (208, 12, 920)
     assert (summary.units, summary.units_in_custody) == (12_178, 1_739)
     assert summary.value_in_custody_usd == Decimal("1408840.00")
     assert Shipment.objects.demo().aggregate(Sum("units_released"))["units_released__sum"] == 5_060
@@ -165,7 +165,18 @@ def test_the_story_has_every_step_and_some_machines_still_held(demo_loaded):
     assert set(events.exclude(legal_basis="").values_list("legal_basis", flat=True)) == {
         story.DETENTION_BASIS,
         story.SEIZURE_BASIS,
+        story.PROTEST,
+        "19 USC 1607",
+        "19 USC 1608",
     }
+    # The forfeiture notice starts the 20-day claim clock, and the claim that follows meets it.
+    claims = events.filter(kind=EventKind.CLAIM_FILED)
+    assert claims.exists()
+    for claim in claims:
+        notice = events.get(shipment=claim.shipment, kind=EventKind.FORFEITURE_NOTICE)
+        assert 0 < (claim.occurred_on - notice.occurred_on).days <= 20
+        deadline = claim.shipment.deadlines.get(rule__code="forfeiture-claim")
+        assert (deadline.status, deadline.closed_by_id) == ("met", claim.pk)
     # An FP&F case number from the seizure on, none before it.
     assert not events.filter(kind=EventKind.SEIZED).exclude(reference__regex=r"^20\d\d-\d{4}-\d{6}-01$").exists()
     assert not events.filter(kind=EventKind.DETAINED).exclude(reference="").exists()
@@ -196,7 +207,7 @@ def test_remove_deletes_exactly_the_demo_rows(real_shipment):
     real_events = list(real_shipment.events.values_list("id", "kind", "units"))
     load()
     output = load("--remove")
-    assert "Removed demo data: 208 shipments with their lines and 909 events, 12 demo importers." in output
+    assert "Removed demo data: 208 shipments with their lines and 920 events, 12 demo importers." in output
     assert row_counts() == before
     shipment = Shipment.objects.get()
     assert shipment == real_shipment

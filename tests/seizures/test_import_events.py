@@ -146,7 +146,8 @@ def test_event_in_the_future_is_refused(one_line):
         (
             "ABC-1234567-8,relased,2024-11-25,,,,,",
             "line 2, event: unknown event 'relased'; the closest known is 'released' (one of detained, seized, "
-            "seizure_notice, petition_filed, released, forfeited, abandoned, exported)",
+            "seizure_notice, petition_filed, forfeiture_notice, claim_filed, protest_filed, released, forfeited, "
+            "abandoned, exported)",
         ),
         (
             "ABC-1234567-8,void,2024-11-25,,,,,",
@@ -175,6 +176,15 @@ def test_event_in_the_future_is_refused(one_line):
         (
             "ABC-1234567-8,petition_filed,2024-11-25,,,,,",
             "line 2, event: a petition filed event needs the shipment to be in custody first",
+        ),
+        # PostgreSQL refuses NUL in text: the import crashed while writing the event.
+        (
+            "ABC-1234567-8,detained,2024-11-25,,,CBP\x001,,",
+            "line 2, reference: contains a NUL character (0x00); remove it",
+        ),
+        (
+            "ABC-1234567-8,detained,2024-11-25,Antminer S21,2147483648,,,",
+            "line 2, units: 2,147,483,648 units are more than the ledger can hold (at most 2,147,483,647)",
         ),
     ],
 )

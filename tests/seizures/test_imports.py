@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from seizures.deadlines.services import shipment_deadlines_derive
 from seizures.imports import shipments_import
 from seizures.imports.shipments import COLUMNS, EXPORT_COLUMNS
-from seizures.models import Importer, Shipment, ShipmentLine, ShipmentStatus
+from seizures.models import Deadline, Importer, Shipment, ShipmentLine, ShipmentStatus
 from seizures.signals import ledger_changed
 from tests.factories import make_shipment
 
@@ -59,6 +60,35 @@ def test_good_multi_line_file_creates_shipments_lines_and_importers_with_exact_f
     assert lines == {"Antminer S21": (100, Decimal("3000.00")), "Whatsminer M60S": (50, Decimal("2500.00"))}
     assert Shipment.objects.get(entry_number="XYZ-7654321-0").units_total == 10
     assert sorted(Importer.objects.values_list("name", flat=True)) == ["Acme Mining LLC", "Beta Hash Inc"]
+
+
+def test_imported_shipments_get_their_arrival_deadlines_at_once():
+    import_rows(*GOOD)
+
+    shipment = Shipment.objects.get(entry_number="ABC-1234567-8")
+    # Arrived Wednesday 20 November 2024: five business days later is the Wednesday before Thanksgiving.
+    assert list(shipment.deadlines.values_list("rule__code", "due_on", "status")) == [
+        ("detention-decision", datetime.date(2024, 11, 27), "open")
+    ]
+    assert shipment.next_deadline_on == datetime.date(2024, 11, 27)
+
+
+def test_a_large_import_stores_the_same_deadlines_as_deriving_each_shipment():
+    # Past 50 rows PostgreSQL writes them with COPY: the bulk path must agree with the per-shipment service.
+    rows = [
+        f"ABC-{number:07d}-0,Acme Mining LLC,2809,2024-{1 + number % 12:02d}-{1 + number % 28:02d},"
+        "Bitmain,Antminer S21,10,3000,"
+        for number in range(1, 81)
+    ]
+    assert import_rows(*rows).ok
+    stored = set(Deadline.objects.values_list("shipment_id", "rule_id", "starts_on", "due_on", "status"))
+    next_dates = dict(Shipment.objects.values_list("pk", "next_deadline_on"))
+
+    for shipment in Shipment.objects.all():
+        shipment_deadlines_derive(shipment=shipment)
+    assert set(Deadline.objects.values_list("shipment_id", "rule_id", "starts_on", "due_on", "status")) == stored
+    assert dict(Shipment.objects.values_list("pk", "next_deadline_on")) == next_dates
+    assert len(stored) == 80
 
 
 def test_imported_rows_keep_their_audit_history_with_the_importing_user(customs_admin):
@@ -222,6 +252,24 @@ def test_byte_order_mark_and_windows_line_endings_are_accepted():
             "ABC-1234567-8,Acme,2809,2024-11-20,Bitmain,Antminer S21,1,10",
             "line 2, row: expected 9 fields, found 8",
         ),
+        # Each of these crashed the import on PostgreSQL (a traceback in the command, a 500 in the admin).
+        (
+            "ABC-1234567-8,Acme,2809,2024-11-20,Bitmain,Antminer S21,1,10,first\x00hold",
+            "line 2, notes: contains a NUL character (0x00); remove it",
+        ),
+        (
+            "ABC-1234567-8,Acme,2809,2024-11-20,Bitmain,Antminer S21,2147483648,10,",
+            "line 2, units: 2,147,483,648 units are more than the ledger can hold (at most 2,147,483,647)",
+        ),
+        (
+            f"ABC-1234567-8,Acme,2809,2024-11-20,Bitmain,Antminer S21,{'9' * 5000},10,",
+            f"line 2, units: {'9' * 30!r} is not a number of units the ledger can hold (1 to 2,147,483,647)",
+        ),
+        (
+            "ABC-1234567-8,Acme,2809,2024-11-20,Bitmain,Antminer S21,2000000000,9999.99,",
+            "line 2, unit_value_usd: ABC-1234567-8 has 19,999,980,000,000.00 USD in all; the ledger holds less "
+            "than 1,000,000,000,000 per shipment",
+        ),
     ],
 )
 def test_a_bad_value_is_reported_on_its_line_and_column_and_nothing_is_written(row, error):
@@ -357,6 +405,13 @@ def test_header_in_another_order_is_refused():
     result = shipments_import(data=csv_bytes(header=header))
 
     assert error_lines(result) == [f"line 1, header: the columns are in the wrong order (expected {HEADER})"]
+
+
+def test_header_past_the_csv_field_limit_is_refused():
+    # The csv module refuses a field over 131,072 characters: in the header that was an unhandled csv.Error.
+    result = shipments_import(data=csv_bytes(GOOD[0], header=HEADER + "x" * 140_000))
+
+    assert error_lines(result) == ["line 1, header: unreadable CSV: field larger than field limit (131072)"]
 
 
 def test_empty_file_is_refused():
