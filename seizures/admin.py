@@ -17,7 +17,7 @@ from config.changelists import CheckedChangeListMixin
 from config.history_admin import ReadOnlyHistoryAdmin
 from seizures import admin_views, services
 from seizures.deadlines import admin as deadline_admin  # noqa: F401  (registers the deadline rules and recomputes)
-from seizures.forms import ShipmentAdminForm
+from seizures.forms import ShipmentAdminForm, ShipmentLineFormSet
 from seizures.models import (
     EventKind,
     Importer,
@@ -134,6 +134,7 @@ class ShipmentLineInline(admin.TabularInline):
     """Lines are editable until the first event: custody is derived from events that name them."""
 
     model = ShipmentLine
+    formset = ShipmentLineFormSet
     fields = ["miner_model", "units", "unit_value_usd", "units_in_custody", "units_released", "units_forfeited"]
     readonly_fields = ["units_in_custody", "units_released", "units_forfeited"]
     extra = 0

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from seizures.entry_numbers import normalise_entry_number
 from seizures.errors import LedgerError
+from seizures.imports.shipments import CUSTODY_LIMITS
 from seizures.models import EventKind, Shipment, ShipmentEvent, ShipmentLine
 
 RECORDABLE_KINDS = [(value, label) for value, label in EventKind.choices if value != EventKind.VOID]
@@ -54,6 +55,31 @@ class ShipmentAdminForm(forms.ModelForm):
                     f"The shipment has an event dated {first:%Y-%m-%d}; it cannot have arrived after that."
                 )
         return arrived_on
+
+
+class ShipmentLineFormSet(forms.BaseInlineFormSet):
+    """The shipment's lines together: what they hold once all are detained must fit the shipment's custody columns
+    (the same limits the CSV import checks), or recording the detention would fail later."""
+
+    def clean(self):
+        super().clean()
+        if not any(form.has_changed() for form in self.forms):
+            return  # lines as stored (or read-only once events exist) fitted when they were saved
+        lines = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("miner_model")
+        ]
+        value = sum(line["units"] * line["unit_value_usd"] for line in lines)
+        hashrate = sum(line["units"] * line["miner_model"].hashrate_ths for line in lines)
+        totals = [("value_in_custody_usd", "USD", value), ("hashrate_in_custody_ths", "TH/s", hashrate)]
+        for field, unit, total in totals:
+            limit = CUSTODY_LIMITS[field]
+            if total >= limit:
+                raise forms.ValidationError(
+                    f"These lines come to {total:,.2f} {unit}; a shipment holds less than {limit:,}. Split it into "
+                    "several entries or check the units and values."
+                )
 
 
 class LineChoiceField(forms.ModelChoiceField):

@@ -263,6 +263,25 @@ def test_shipment_added_in_the_admin_gets_its_totals_from_its_lines(admin_client
     assert shipment.history.get().history_user.username == "customs"
 
 
+def test_a_shipment_worth_more_than_the_ledger_can_hold_is_refused(admin_client):
+    data = {
+        "entry_number": "XYZ-7654321-0",
+        "importer": ImporterFactory().pk,
+        "port": Port.objects.get(code="3801").pk,
+        "arrived_on": "2024-12-01",
+        **management("lines", 1, 0),
+        "lines-0-miner_model": MinerModel.objects.get(name="Avalon A1466").pk,
+        "lines-0-units": 2_000_000_000,
+        "lines-0-unit_value_usd": "9999.99",
+    }
+    response = admin_client.post(reverse("admin:seizures_shipment_add"), data)
+    assert response.status_code == 200
+    assert "These lines come to 19,999,980,000,000.00 USD; a shipment holds less than 1,000,000,000,000." in (
+        response.content.decode()
+    )
+    assert not Shipment.objects.filter(entry_number="XYZ-7654321-0").exists()
+
+
 def test_lines_are_read_only_once_the_shipment_has_events(admin_client, detained):
     s21 = line_of(detained, "Antminer S21")
     page = admin_client.get(url("change", detained))
