@@ -43,7 +43,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 class TolerantRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        pass  # TEMP experiment
+        self._class = ReusedClientRedisCacheClient
         self._outage = False
 
     def _tolerant(self, operation: str, fallback, *args):

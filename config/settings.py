@@ -123,9 +123,8 @@ else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
-# Sessions are read from the cache (Redis in production) and written through to the database: a request reads no
-# session row, and a session outlives a Redis restart.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in the database alone (one indexed read a request): a cached copy would outlive a logout made while
+# Redis was unreachable, and a Redis that kept it would let the old cookie in again.
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

@@ -29,7 +29,8 @@ $PY manage.py create_local_admin
 worker_pid=""
 if [ -n "${REDIS_URL:-}" ]; then
     echo "[4/4] Starting a Celery worker with beat against $REDIS_URL"
-    .venv/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 &
+    .venv/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 \
+        --without-gossip --without-mingle --without-heartbeat &
     worker_pid=$!
     trap '[ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null' EXIT
 else

@@ -1,9 +1,7 @@
-"""Sessions are read from the cache (Redis in production) and written through to the database (cached_db)."""
+"""Sessions live in the database alone, so a logout is final even when the cache missed it."""
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from seizures import roles
 
@@ -16,21 +14,13 @@ def logged_in(client, make_user):
     return client
 
 
-def test_a_request_reads_the_session_from_the_cache_not_the_database(logged_in):
-    with CaptureQueriesContext(connection) as queries:
-        response = logged_in.get("/hashrate/")
-
-    assert response.status_code == 200
-    assert not [query["sql"] for query in queries.captured_queries if "django_session" in query["sql"]]
-
-
 def test_a_session_outlives_the_cache(logged_in):
     cache.clear()  # a Redis restart without persistence, or an eviction
 
     assert logged_in.get("/hashrate/").status_code == 200
 
 
-def test_a_logged_out_session_is_refused_though_sessions_are_cached(logged_in):
+def test_a_logged_out_session_is_refused(logged_in):
     cookie = logged_in.cookies["sessionid"].value
     assert logged_in.post("/accounts/logout/").status_code == 302
 
@@ -41,12 +31,11 @@ def test_a_logged_out_session_is_refused_though_sessions_are_cached(logged_in):
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.services
-def test_sessions_are_cached_in_redis(redis_url, logged_in):
-    import redis
-
+def test_nothing_of_the_session_is_kept_in_the_cache(logged_in):
+    # A cached copy could outlive a logout made while Redis was unreachable (its delete skipped).
     session_key = logged_in.cookies["sessionid"].value
-
-    keys = redis.Redis.from_url(redis_url).keys(f"*{session_key}")
-
-    assert len(keys) == 1
+    logged_in.get("/hashrate/")
+    assert not any(
+        cache.has_key(prefix + session_key)
+        for prefix in ("django.contrib.sessions.cached_db", "django.contrib.sessions.cache")
+    )

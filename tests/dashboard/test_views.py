@@ -82,7 +82,7 @@ def test_an_unchanged_chart_answers_304_and_a_changed_one_its_new_version(execut
 def test_serving_a_stored_chart_reads_the_data_version_and_the_chart(
     executive_client, rendered, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(3):  # user, permissions, the chart with the data version (session: cache)
+    with django_assert_max_num_queries(4):  # session, user, permissions, the chart with the data version
         response = executive_client.get("/dashboard/charts/status.json")
     assert response.status_code == 200
 
@@ -162,7 +162,7 @@ def test_invalid_filters_are_dropped_with_a_message(executive_client, rendered):
 def test_the_default_page_reads_stored_figures(executive_client, rendered, django_assert_max_num_queries):
     executive_client.get("/dashboard/")
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         executive_client.get("/dashboard/")
     assert RenderRun.objects.count() == 1
 
@@ -208,13 +208,13 @@ def csrf_token(body: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
 
 
-def test_a_warm_page_reads_the_user_their_permissions_and_the_key_figures_version_only(
+def test_a_warm_page_reads_the_session_user_permissions_and_the_key_figures_version_only(
     executive_client, rendered, django_assert_num_queries
 ):
     executive_client.get("/dashboard/")
 
-    # The session comes from the cache; the form's choices, the demo flag and the figures come with the page.
-    with django_assert_num_queries(3):
+    # The form's choices, the demo flag and the figures come with the cached page.
+    with django_assert_num_queries(4):
         response = executive_client.get("/dashboard/")
 
     assert key_figure(response.content.decode(), "machines_in_custody") == "80"
