@@ -122,10 +122,14 @@ def test_worker_runs_a_refresh_sent_through_the_broker(deployment, broker, spawn
     assert (finished.outcome, finished.rows_added) == (Outcome.SUCCEEDED, 7)
     assert NetworkHashrate.objects.filter(source=source).count() == 7
     traced = worker.wait_for(
-        lambda: [line for line in json_lines(worker.output()) if "succeeded" in line.get("message", "")],
+        lambda: [
+            line
+            for line in json_lines(worker.output())
+            if "succeeded" in line.get("message", "") and "hashrate.tasks.refresh_source" in line.get("message", "")
+        ],
         "a JSON log line for the task",
     )
-    assert "hashrate.tasks.refresh_source" in traced[0]["message"]
+    assert (traced[0]["level"], traced[0]["logger"]) == ("INFO", "celery.app.trace")  # Django's JSON formatter
 
 
 def broker_messages(app, count: int, timeout: float = 20) -> list[tuple[str, tuple]]:
