@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from seizures.entry_numbers import normalise_entry_number
 from seizures.errors import LedgerError
-from seizures.imports.shipments import CUSTODY_LIMITS
-from seizures.models import EventKind, Shipment, ShipmentEvent, ShipmentLine
+from seizures.models import SHIPMENT_CUSTODY_LIMITS, EventKind, Shipment, ShipmentEvent, ShipmentLine
 
 RECORDABLE_KINDS = [(value, label) for value, label in EventKind.choices if value != EventKind.VOID]
 
@@ -74,7 +73,7 @@ class ShipmentLineFormSet(forms.BaseInlineFormSet):
         hashrate = sum(line["units"] * line["miner_model"].hashrate_ths for line in lines)
         totals = [("value_in_custody_usd", "USD", value), ("hashrate_in_custody_ths", "TH/s", hashrate)]
         for field, unit, total in totals:
-            limit = CUSTODY_LIMITS[field]
+            limit = SHIPMENT_CUSTODY_LIMITS[field]
             if total >= limit:
                 raise forms.ValidationError(
                     f"These lines come to {total:,.2f} {unit}; a shipment holds less than {limit:,}. Split it into "

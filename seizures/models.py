@@ -227,6 +227,14 @@ class Shipment(models.Model):
         return self.status in CUSTODY_OVER
 
 
+# What a shipment's custody columns can hold once all its units are detained: imports and the admin refuse more.
+SHIPMENT_CUSTODY_LIMITS = {
+    name: 10 ** (field.max_digits - field.decimal_places)
+    for name in ("value_in_custody_usd", "hashrate_in_custody_ths")
+    for field in [Shipment._meta.get_field(name)]
+}
+
+
 class ShipmentLine(models.Model):
     """One line item of a shipment: a number of units of one miner model at a declared unit value."""
 

@@ -30,7 +30,7 @@ from seizures.imports.fields import (
 )
 from seizures.imports.reference import Reference
 from seizures.imports.result import ImportResult, Progress, RowError, count, counted, no_progress
-from seizures.models import Importer, MinerModel, Port, Shipment, ShipmentLine
+from seizures.models import SHIPMENT_CUSTODY_LIMITS, Importer, MinerModel, Port, Shipment, ShipmentLine
 from seizures.signals import ledger_changed
 
 # The format is the export's (DESIGN.md), so an export re-imports cleanly; its trailing columns are ignored.
@@ -39,9 +39,6 @@ EXPORT_COLUMNS = EXPORT_ONLY_COLUMNS
 CHUNK = 10_000  # entry numbers (or names) per query: fewer round trips, well under the parameter limits
 WRITE_BATCH = 10_000  # shipments per write step (a progress line each)
 IMPORTER_NAME_MAX = Importer._meta.get_field("name").max_length
-# Once every unit is detained, the shipment's custody columns hold its whole value and hashrate.
-_CUSTODY_FIELDS = {name: Shipment._meta.get_field(name) for name in ("value_in_custody_usd", "hashrate_in_custody_ths")}
-CUSTODY_LIMITS = {name: 10 ** (f.max_digits - f.decimal_places) for name, f in _CUSTODY_FIELDS.items()}
 NEVER_CHANGED = "an import never changes a recorded shipment (edit it in the admin)"
 
 
@@ -171,7 +168,7 @@ def _too_large(shipment: ShipmentRows) -> list[RowError]:
         ("units", "hashrate_in_custody_ths", "TH/s", sum(line.units * line.model.hashrate_ths for line in lines)),
     ]
     for column, custody_field, unit, total in totals:
-        limit = CUSTODY_LIMITS[custody_field]
+        limit = SHIPMENT_CUSTODY_LIMITS[custody_field]
         if total >= limit:
             reason = f"{total:,.2f} {unit} in all; the ledger holds less than {limit:,} per shipment"
             errors.append(RowError(shipment.line, column, f"{shipment.entry_number} has {reason}"))
