@@ -6,8 +6,9 @@
 # Migrates, generates the shipments unless the database holds exactly N (bench/generate.py), renders the charts,
 # starts the compose web command's gunicorn on 127.0.0.1 with the production settings of .env.example (DEBUG off,
 # SECURE_HTTPS on), logs a Compliance + Executives user in, then runs wrk for --duration seconds on each of
-# /healthz, the ledger, a filtered ledger page, the dashboard and a chart's JSON, sending the session cookie and
-# the headers the TLS proxy adds. Each endpoint stops at --requests requests (bench/load_report.lua).
+# /healthz, the ledger, a filtered ledger page, the dashboard, a chart's JSON and the same chart revalidated (its
+# ETag sent back: a 304, the cheapest answer a logged-in request can get), sending the session cookie and the
+# headers the TLS proxy adds. Each endpoint stops at --requests requests (bench/load_report.lua).
 # Prints a table, then one JSON line; exits non-zero on any error (a status other than 200, a socket error or a
 # timeout) or when the dashboard serves less than --min-ratio of /healthz's requests per second.
 set -euo pipefail
@@ -113,19 +114,26 @@ curl -fsS -o /dev/null "$base/healthz" || { tail -50 "$work/gunicorn.log"; die "
 
 # What the TLS proxy in front of production sends, plus the session: the load measures pages, not redirects.
 headers=(-H "Cookie: $cookie" -H "X-Forwarded-Proto: https" -H "X-Forwarded-For: 127.0.0.1")
+chart=/dashboard/charts/custody-vs-share.json
+etag=$(curl -sS -o /dev/null -D - "${headers[@]}" "$base$chart" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' | tr -d '\r')
+[ -n "$etag" ] || die "GET $chart sent no ETag"
+# name, expected status, extra header (or -), path
 endpoints=(
-    "healthz /healthz"
-    "ledger /shipments/"
-    "ledger_filtered $filtered_path"
-    "dashboard /dashboard/"
-    "chart_json /dashboard/charts/custody-vs-share.json"
+    "healthz 200 - /healthz"
+    "ledger 200 - /shipments/"
+    "ledger_filtered 200 - $filtered_path"
+    "dashboard 200 - /dashboard/"
+    "chart_json 200 - $chart"
+    "chart_revalidated 304 If-None-Match:$etag $chart"
 )
 for endpoint in "${endpoints[@]}"; do
-    path=${endpoint#* }
-    status=$(curl -sS -o /dev/null -w '%{http_code}' "${headers[@]}" "$base$path")
-    [ "$status" = 200 ] || {
+    read -r name expected extra path <<<"$endpoint"
+    extra_headers=()
+    [ "$extra" = - ] || extra_headers=(-H "${extra/:/: }")
+    status=$(curl -sS -o /dev/null -w '%{http_code}' "${headers[@]}" "${extra_headers[@]}" "$base$path")
+    [ "$status" = "$expected" ] || {
         tail -20 "$work/gunicorn.log"
-        die "GET $path answered $status, not 200 (a 302 means the session was refused)"
+        die "GET $path ($name) answered $status, not $expected (a 302 means the session was refused)"
     }
 done
 
@@ -133,10 +141,13 @@ read -r load_before _ </proc/loadavg
 printf '{"shipments": %d, "duration_s": %s, "connections": %d, "threads": %d, "max_requests": %d, "load_avg_1m_before": %s, "cpus": %d}\n' \
     "$shipments" "$duration" "$connections" "$threads" "$max_requests" "$load_before" "$(nproc)" >"$work/results.jsonl"
 for endpoint in "${endpoints[@]}"; do
-    name=${endpoint%% *} path=${endpoint#* }
-    step "wrk $path for $duration s"
+    read -r name expected extra path <<<"$endpoint"
+    extra_headers=()
+    [ "$extra" = - ] || extra_headers=(-H "${extra/:/: }")
+    step "wrk $path ($name) for $duration s"
     wrk --threads "$threads" --connections "$connections" --duration "${duration}s" --timeout 10s \
-        --script bench/load_report.lua "${headers[@]}" "$base$path" -- "$max_requests" "$threads" >"$work/$name.txt"
+        --script bench/load_report.lua "${headers[@]}" "${extra_headers[@]}" "$base$path" \
+        -- "$max_requests" "$threads" "$expected" >"$work/$name.txt"
     figures=$(sed -n 's/^wrk-figures //p' "$work/$name.txt")
     [ -n "$figures" ] || { cat "$work/$name.txt"; die "wrk printed no figures for $path"; }
     grep -E '^ *(Latency|[0-9]+ requests in|Requests/sec|Socket errors|Non-2xx)' "$work/$name.txt" || true

@@ -1,12 +1,12 @@
--- wrk script of bench/load.sh: a bounded request count, every status but 200 counted as an error, and one
--- machine-readable line of figures at the end.
+-- wrk script of bench/load.sh: a bounded request count, every status but the expected one (200 unless told)
+-- counted as an error, and one machine-readable line of figures at the end.
 --
---   wrk -t2 -c8 -d60s -s bench/load_report.lua URL -- MAX_REQUESTS THREADS
+--   wrk -t2 -c8 -d60s -s bench/load_report.lua URL -- MAX_REQUESTS THREADS [EXPECTED_STATUS]
 --
 -- wrk has no request count: each of the THREADS threads stops itself after its share of MAX_REQUESTS (0: no bound) (wrk still returns at the
 -- end of the duration, so req/s is worked out from each thread's own running time). wrk counts only socket errors
--- and statuses above 399; every page measured here answers 200, and a 302 would be the login page (the session
--- was refused), so any other status is an error here. The figures line starts with "wrk-figures " and holds JSON.
+-- and statuses above 399; every page measured here answers 200 (a revalidated chart 304), and a 302 would be the
+-- login page (the session was refused), so any other status is an error here. The figures line starts with "wrk-figures " and holds JSON.
 
 local ffi = require("ffi")
 ffi.cdef([[
@@ -31,6 +31,7 @@ end
 function init(args)
    local total, thread_count = tonumber(args[1]) or 0, tonumber(args[2]) or 1
    limit = total > 0 and math.ceil(total / thread_count) or math.huge
+   expected = tonumber(args[3]) or 200
    responses = 0
    bad = 0
    bad_statuses = {}
@@ -40,7 +41,7 @@ end
 
 function response(status, headers, body)
    responses = responses + 1
-   if status ~= 200 then
+   if status ~= expected then
       bad = bad + 1
       local key = tostring(status)
       bad_statuses[key] = (bad_statuses[key] or 0) + 1

@@ -87,6 +87,9 @@ def test_load_runs_every_endpoint_without_errors_and_stops_gunicorn(load_databas
     assert figures["dashboard_vs_healthz_ratio"] == pytest.approx(
         figures["dashboard_req_per_s"] / figures["healthz_req_per_s"], abs=0.001
     )
+    assert figures["revalidated_vs_healthz_ratio"] == pytest.approx(
+        figures["chart_revalidated_req_per_s"] / figures["healthz_req_per_s"], abs=0.001
+    )
     started = next(line for line in result.stdout.splitlines() if line.startswith("==> Starting gunicorn"))
     port = int(started.rsplit("127.0.0.1:", 1)[1].split()[0])
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=2):
@@ -125,6 +128,33 @@ def test_wrk_script_counts_a_redirect_as_an_error_and_stops_at_the_bound(redirec
     assert figures["p50_ms"] <= figures["p99_ms"]
 
 
+@pytest.fixture
+def not_modified_then_page(httpserver):
+    """A 304 for two requests in three, as a revalidated chart answers; a 200 with the body otherwise."""
+    answers = itertools.count()
+
+    def handler(request):
+        return Response("", status=304) if next(answers) % 3 else Response("chart")
+
+    httpserver.expect_request("/chart.json").respond_with_handler(handler)
+    return httpserver.url_for("/chart.json")
+
+
+def test_wrk_script_counts_every_status_but_the_expected_one_as_an_error(not_modified_then_page, wrk):
+    result = subprocess.run(
+        [wrk, "-t1", "-c1", "-d1s", "-s", str(WRK_SCRIPT), not_modified_then_page, "--", "30", "1", "304"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+
+    line = next(line for line in result.stdout.splitlines() if line.startswith("wrk-figures "))
+    figures = json.loads(line.removeprefix("wrk-figures "))
+    assert figures["requests"] == 30
+    assert figures["bad_statuses"] == {"200": 10}
+
+
 def _results(**req_per_s_and_errors) -> list[dict]:
     context = {"shipments": 10, "duration_s": 1, "connections": 2, "load_avg_1m_before": 0.5, "cpus": 2}
     runs = []
@@ -160,6 +190,15 @@ def test_report_fails_when_the_dashboard_serves_less_than_half_of_healthz():
     assert figures["errors"] == 0
     assert failures == ["the dashboard served 0.400 of /healthz's throughput (target at least 0.5)"]
     assert load_helper.report(_results(healthz=(1000.0, {}), dashboard=(500.0, {})), min_ratio=0.5)[1] == []
+
+
+def test_report_sets_the_revalidated_chart_against_healthz_without_a_target():
+    figures, failures = load_helper.report(
+        _results(healthz=(1000.0, {}), dashboard=(600.0, {}), chart_revalidated=(250.0, {})), min_ratio=0.5
+    )
+
+    assert figures["revalidated_vs_healthz_ratio"] == 0.25
+    assert failures == []
 
 
 def test_gunicorn_runs_with_the_compose_arguments_on_loopback():
