@@ -130,6 +130,14 @@ class DeadlineRuleAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
         super().delete_model(request, obj)
         self._queue_recompute(request, f"rule “{name}” deleted")
 
+    def delete_queryset(self, request, queryset):
+        """The list's "delete selected" action: one recompute for every rule it deleted."""
+        names = sorted(queryset.values_list("name", flat=True))
+        super().delete_queryset(request, queryset)
+        if names:
+            label = "rule" if len(names) == 1 else "rules"
+            self._queue_recompute(request, f"{label} {', '.join(f'“{name}”' for name in names)} deleted")
+
     def _queue_recompute(self, request, reason: str) -> None:
         request.deadline_recompute = deadline_services.deadline_recompute_request(reason=reason, user=request.user)
 
@@ -141,6 +149,11 @@ class DeadlineRuleAdmin(CheckedChangeListMixin, ReadOnlyHistoryAdmin):
 
     def delete_view(self, request, *args, **kwargs):
         response = super().delete_view(request, *args, **kwargs)
+        self._report_recompute(request)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
         self._report_recompute(request)
         return response
 

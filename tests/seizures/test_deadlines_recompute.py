@@ -109,6 +109,32 @@ def test_switching_a_rule_off_removes_its_deadlines(admin_client_of, deadline_le
     assert Shipment.objects.get(entry_number=B).next_deadline_on is None
 
 
+def test_deleting_rules_from_the_list_recomputes_every_deadline_once(
+    client, make_user, deadline_ledger, django_capture_on_commit_callbacks
+):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))  # Customs admins may not delete rules
+    # The rules nothing chains after (a rule another one follows cannot be deleted).
+    rules = list(DeadlineRule.objects.filter(followers__isnull=True).order_by("name"))
+    before = stored()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/seizures/deadlinerule/",
+            {"action": "delete_selected", "_selected_action": [rule.pk for rule in rules], "post": "yes"},
+            follow=True,
+        )
+
+    assert "being recomputed" in response.content.decode()
+    assert not DeadlineRule.objects.filter(pk__in=[rule.pk for rule in rules]).exists()
+    run = DeadlineRecompute.objects.get()
+    assert run.status == RecomputeStatus.DONE
+    assert run.reason == ("rules " + ", ".join(f"“{rule.name}”" for rule in rules) + " deleted")[:200]
+    after = stored()
+    assert after["next"] != before["next"]  # the deleted rules' deadlines no longer set any next deadline
+    deadline_services.deadlines_recompute_all(run=DeadlineRecompute.objects.create(reason="check"))
+    assert stored() == after
+
+
 def test_satisfying_events_are_edited_as_checkboxes(admin_client_of, deadline_ledger):
     rule = DeadlineRule.objects.get(code="deemed-exclusion")
     form = _rule_form(rule, satisfied_by=["released", "seized", "abandoned"])
