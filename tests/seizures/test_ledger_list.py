@@ -227,3 +227,11 @@ def test_cached_totals_change_with_the_next_ledger_write(compliance_client, ledg
         occurred_on=D(2024, 11, 25),
     )
     assert compliance_client.get("/shipments/").context["totals"]["units_in_custody"] == 165
+
+
+def test_each_row_links_its_shipment_and_lists_its_models_one_a_line(compliance_client, ledger):
+    body = compliance_client.get("/shipments/?ordering=entry_number").content.decode()
+
+    assert '<a href="/shipments/BCD-0000003-3/">BCD-0000003-3</a>' in body
+    assert "<td>Antminer T21<br>Avalon A1466</td>" in body
+    assert compliance_client.get("/shipments/BCD-0000003-3/").status_code == 200
