@@ -3,9 +3,14 @@
 Every cached figure can be computed again from the database, so pages keep rendering while Redis is down (slower,
 uncached); each skipped operation is logged. Only connection failures and timeouts are absorbed: any other error
 still raises. incr raises ValueError as for a missing key, so a caller's "not cached yet" path covers an outage.
+
+After a failure, reads and fills skip Redis for OUTAGE_RETRY_S seconds without trying it: a Redis that accepts
+connections but never answers would otherwise cost every cache call its socket timeout. Invalidations (incr, delete,
+clear) are always tried, so a change made just after Redis returns still marks cached figures stale everywhere.
 """
 
 import logging
+import time
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -45,15 +50,20 @@ class TolerantRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
         self._outage = False
+        self._retry_after_s = float(params.get("OUTAGE_RETRY_S", 5))
+        self._untried_until = 0.0  # monotonic time before which reads and fills do not try Redis
 
-    def _tolerant(self, operation: str, fallback, *args):
-        """RedisCache's operation, or fallback(error) when Redis is unreachable."""
+    def _tolerant(self, operation: str, fallback, *args, invalidates: bool = False):
+        """RedisCache's operation, or fallback(error) when Redis is unreachable (or was, a moment ago)."""
+        if self._outage and not invalidates and time.monotonic() < self._untried_until:
+            return fallback(None)
         try:
             if self._outage:
                 self._reconnected()
             return getattr(RedisCache, operation)(self, *args)
         except OUTAGE as error:
             self._outage = True
+            self._untried_until = time.monotonic() + self._retry_after_s
             _skipped(operation, error)
             return fallback(error)
 
@@ -90,13 +100,13 @@ class TolerantRedisCache(RedisCache):
         def not_found(error):
             raise ValueError(f"Key '{key}' not found (the cache is unreachable)") from error
 
-        return self._tolerant("incr", not_found, key, delta, version)
+        return self._tolerant("incr", not_found, key, delta, version, invalidates=True)
 
     def delete(self, key, version=None):
-        return self._tolerant("delete", lambda error: False, key, version)
+        return self._tolerant("delete", lambda error: False, key, version, invalidates=True)
 
     def delete_many(self, keys, version=None):
-        self._tolerant("delete_many", lambda error: None, keys, version)
+        self._tolerant("delete_many", lambda error: None, keys, version, invalidates=True)
 
     def clear(self):
-        return self._tolerant("clear", lambda error: False)
+        return self._tolerant("clear", lambda error: False, invalidates=True)

@@ -140,6 +140,7 @@ if REDIS_URL:
             "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OUTAGE_RETRY_S": 5,  # after a failure, reads and fills leave Redis alone this long (config/cache.py)
         }
     }
 else:

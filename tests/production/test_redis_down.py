@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import time
 
 import pytest
@@ -22,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from config.broker import UNQUEUED
-from config.cache import TolerantRedisCache
+from config.cache import TolerantRedisCache, cache_reconnected
 from config.celery import app
 from dashboard import selectors
 from dashboard import services as dashboard_services
@@ -201,6 +202,65 @@ def test_the_cache_reads_an_outage_as_a_miss_and_skips_writes():
     assert cache.get_or_set("key", 2) == 2
     with pytest.raises(ValueError, match="not found"):
         cache.incr("key")
+
+
+@pytest.fixture
+def silent_redis():
+    """A port that takes connections and never answers, as a hung Redis does (the kernel completes the handshake of
+    a listening socket that is never accepted)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+
+
+def _timed(call):
+    started = time.monotonic()
+    try:
+        return call(), time.monotonic() - started
+    except ValueError as error:
+        return error, time.monotonic() - started
+
+
+def test_after_a_timeout_reads_and_fills_skip_redis_for_a_while_but_invalidations_still_try(silent_redis):
+    options = {"OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}, "OUTAGE_RETRY_S": 1.5}
+    cache = TolerantRedisCache(silent_redis, options)
+
+    value, first = _timed(lambda: cache.get("key", "default"))
+    assert (value, first >= 0.3) == ("default", True)
+
+    def reads_and_fills():
+        assert cache.get("key", "default") == "default"
+        assert cache.add("key", 1) is False
+        cache.set("key", 1)
+        assert cache.get_many(["key"]) == {}
+
+    _, skipped = _timed(lambda: [reads_and_fills() for _ in range(20)])
+    assert skipped < 0.3  # 80 calls, none of them waiting for the silent server
+    error, invalidation = _timed(lambda: cache.incr("generation"))
+    assert isinstance(error, ValueError)
+    assert invalidation >= 0.3  # tried: had Redis come back, the change would have reached it
+
+    time.sleep(1.5)
+    value, retried = _timed(lambda: cache.get("key", "default"))
+    assert (value, retried >= 0.3) == ("default", True)
+
+
+def test_an_invalidation_just_after_redis_returns_reaches_it_and_announces_the_outage_over(private_redis):
+    cache = TolerantRedisCache(private_redis.url, {"OPTIONS": {"socket_connect_timeout": 1}, "OUTAGE_RETRY_S": 60})
+    cache.set("figures", "before the outage")
+    private_redis.stop()
+    assert cache.get("figures") is None
+    private_redis.start()  # with what it held: its append-only file
+    announced = []
+    cache_reconnected.connect(lambda **kwargs: announced.append(True), weak=False, dispatch_uid="test-announced")
+    try:
+        assert cache.get("figures") is None  # not tried yet: read from the database meanwhile
+
+        assert cache.delete("figures") is True
+
+        assert announced == [True]
+        assert cache.get("figures", "gone") == "gone"
+    finally:
+        cache_reconnected.disconnect(dispatch_uid="test-announced")
 
 
 @committing
