@@ -198,6 +198,7 @@ def test_report_sets_the_revalidated_chart_against_healthz_without_a_target():
     )
 
     assert figures["revalidated_vs_healthz_ratio"] == 0.25
+    assert figures["dashboard_vs_revalidated_ratio"] == 2.4
     assert failures == []
 
 
