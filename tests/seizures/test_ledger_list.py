@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from seizures import services
+from seizures import services, views
 from seizures.models import EventKind, Port, Shipment
-from tests.factories import ImporterFactory, make_shipment
+from tests.factories import ImporterFactory, PortFactory, make_shipment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -235,3 +235,44 @@ def test_each_row_links_its_shipment_and_lists_its_models_one_a_line(compliance_
     assert '<a href="/shipments/BCD-0000003-3/">BCD-0000003-3</a>' in body
     assert "<td>Antminer T21<br>Avalon A1466</td>" in body
     assert compliance_client.get("/shipments/BCD-0000003-3/").status_code == 200
+
+
+@pytest.fixture
+def grid_renders(monkeypatch):
+    """The filter grids rendered (not read from the memo), each as the query of the page that rendered it."""
+    rendered = []
+    render = views.render_to_string
+
+    def counting(template_name, context=None, *args, **kwargs):
+        if template_name == views.FILTER_GRID:
+            rendered.append(context["filter_form"].data.urlencode())
+        return render(template_name, context, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    monkeypatch.setattr(views, "_unfiltered_grid", {})
+    return rendered
+
+
+def test_the_unfiltered_filter_inputs_are_rendered_once_until_a_choice_list_changes(
+    compliance_client, ledger, grid_renders
+):
+    first = compliance_client.get("/shipments/").content.decode()
+    for query in ("?page=1", "?ordering=-units_in_custody", "?port=&status="):
+        assert compliance_client.get(f"/shipments/{query}").content.decode().count('<div class="filter-grid">') == 1
+    assert grid_renders == [""]
+    assert '<option value="2809">' in first
+
+    port = PortFactory(name="Test Harbour")
+    body = compliance_client.get("/shipments/?page=1").content.decode()
+
+    assert f'<option value="{port.code}">{port.code} Test Harbour</option>' in body
+    assert grid_renders == ["", "page=1"]
+
+
+def test_a_filtered_page_renders_its_own_inputs_with_the_values_chosen(compliance_client, ledger, grid_renders):
+    compliance_client.get("/shipments/")
+    body = compliance_client.get("/shipments/?port=2809&status=seized").content.decode()
+
+    assert '<option value="2809" selected>' in body
+    assert "checked" in body.split('value="seized"')[1].split(">")[0]  # its box is ticked
+    assert grid_renders == ["", "port=2809&status=seized"]
