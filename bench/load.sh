@@ -117,7 +117,7 @@ headers=(-H "Cookie: $cookie" -H "X-Forwarded-Proto: https" -H "X-Forwarded-For:
 chart=/dashboard/charts/custody-vs-share.json
 etag=$(curl -sS -o /dev/null -D - "${headers[@]}" "$base$chart" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' | tr -d '\r')
 [ -n "$etag" ] || die "GET $chart sent no ETag"
-# name, expected status, extra header (or -), path
+# name, expected status, extra header (or -, no spaces: "Name:value"), path
 endpoints=(
     "healthz 200 - /healthz"
     "ledger 200 - /shipments/"
@@ -126,10 +126,15 @@ endpoints=(
     "chart_json 200 - $chart"
     "chart_revalidated 304 If-None-Match:$etag $chart"
 )
-for endpoint in "${endpoints[@]}"; do
-    read -r name expected extra path <<<"$endpoint"
+# Sets name, expected, path and extra_headers from one entry of endpoints (wrk takes a header only as "Name: value").
+read_endpoint() {
+    local extra
+    read -r name expected extra path <<<"$1"
     extra_headers=()
     [ "$extra" = - ] || extra_headers=(-H "${extra/:/: }")
+}
+for endpoint in "${endpoints[@]}"; do
+    read_endpoint "$endpoint"
     status=$(curl -sS -o /dev/null -w '%{http_code}' "${headers[@]}" "${extra_headers[@]}" "$base$path")
     [ "$status" = "$expected" ] || {
         tail -20 "$work/gunicorn.log"
@@ -141,9 +146,7 @@ read -r load_before _ </proc/loadavg
 printf '{"shipments": %d, "duration_s": %s, "connections": %d, "threads": %d, "max_requests": %d, "load_avg_1m_before": %s, "cpus": %d}\n' \
     "$shipments" "$duration" "$connections" "$threads" "$max_requests" "$load_before" "$(nproc)" >"$work/results.jsonl"
 for endpoint in "${endpoints[@]}"; do
-    read -r name expected extra path <<<"$endpoint"
-    extra_headers=()
-    [ "$extra" = - ] || extra_headers=(-H "${extra/:/: }")
+    read_endpoint "$endpoint"
     step "wrk $path ($name) for $duration s"
     wrk --threads "$threads" --connections "$connections" --duration "${duration}s" --timeout 10s \
         --script bench/load_report.lua "${headers[@]}" "${extra_headers[@]}" "$base$path" \

@@ -110,17 +110,22 @@ def redirect_then_page(httpserver):
     return httpserver.url_for("/dashboard/")
 
 
-def test_wrk_script_counts_a_redirect_as_an_error_and_stops_at_the_bound(redirect_then_page, wrk):
+def wrk_figures(wrk, url: str, *script_args: str) -> dict:
+    """One thread, one connection, one second of bench/load_report.lua on url: its figures line."""
     result = subprocess.run(
-        [wrk, "-t1", "-c1", "-d1s", "-s", str(WRK_SCRIPT), redirect_then_page, "--", "30", "1"],
+        [wrk, "-t1", "-c1", "-d1s", "-s", str(WRK_SCRIPT), url, "--", *script_args],
         capture_output=True,
         text=True,
         timeout=30,
         check=True,
     )
-
     line = next(line for line in result.stdout.splitlines() if line.startswith("wrk-figures "))
-    figures = json.loads(line.removeprefix("wrk-figures "))
+    return json.loads(line.removeprefix("wrk-figures "))
+
+
+def test_wrk_script_counts_a_redirect_as_an_error_and_stops_at_the_bound(redirect_then_page, wrk):
+    figures = wrk_figures(wrk, redirect_then_page, "30", "1")
+
     assert figures["requests"] == 30
     assert figures["bad_statuses"] == {"302": 20}
     assert figures["bad_status"] == 20
@@ -141,16 +146,8 @@ def not_modified_then_page(httpserver):
 
 
 def test_wrk_script_counts_every_status_but_the_expected_one_as_an_error(not_modified_then_page, wrk):
-    result = subprocess.run(
-        [wrk, "-t1", "-c1", "-d1s", "-s", str(WRK_SCRIPT), not_modified_then_page, "--", "30", "1", "304"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    figures = wrk_figures(wrk, not_modified_then_page, "30", "1", "304")
 
-    line = next(line for line in result.stdout.splitlines() if line.startswith("wrk-figures "))
-    figures = json.loads(line.removeprefix("wrk-figures "))
     assert figures["requests"] == 30
     assert figures["bad_statuses"] == {"200": 10}
 
