@@ -6,11 +6,14 @@
 # Migrates, generates the shipments unless the database holds exactly N (bench/generate.py), renders the charts,
 # starts the compose web command's gunicorn on 127.0.0.1 with the production settings of .env.example (DEBUG off,
 # SECURE_HTTPS on), logs a Compliance + Executives user in, then runs wrk for --duration seconds on each of
-# /healthz, the ledger, a filtered ledger page, the dashboard, a chart's JSON and the same chart revalidated (its
-# ETag sent back: a 304, the cheapest answer a logged-in request can get), sending the session cookie and the
-# headers the TLS proxy adds. Each endpoint stops at --requests requests (bench/load_report.lua).
-# Prints a table, then one JSON line; exits non-zero on any error (a status other than 200, a socket error or a
-# timeout) or when the dashboard serves less than --min-ratio of /healthz's requests per second.
+# /healthz, two floors, the ledger, a filtered ledger page, the dashboard, a chart's JSON and the same chart
+# revalidated (its ETag sent back: a 304), sending the session cookie and the headers the TLS proxy adds. Each
+# endpoint stops at --requests requests (bench/load_report.lua). The floors are pages that do nothing
+# (bench/load_urls.py), to show how fast a page can be: the floor passes every middleware without a session, the
+# session floor also reads the session and the user, as every logged-in page must. The server runs
+# bench/load_settings.py: production's settings plus those two pages.
+# Prints a table, then one JSON line; exits non-zero on any error (a status other than the expected one, a socket
+# error or a timeout) or when the dashboard serves less than --min-ratio of /healthz's requests per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +26,7 @@ max_requests=200000
 min_ratio=0.5
 
 usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    sed -n '2,16s/^# \{0,1\}//p' "$0"
     cat <<EOF
 
 Options:
@@ -103,7 +106,7 @@ gunicorn_args=$($PY bench/load_helper.py gunicorn-args --port "$port")
 mapfile -t gunicorn_args <<<"$gunicorn_args"
 step "Starting ${gunicorn_args[*]}"
 # Its own session (process group), so stopping it stops its workers too.
-setsid .venv/bin/"${gunicorn_args[0]}" "${gunicorn_args[@]:1}" >"$work/gunicorn.log" 2>&1 &
+DJANGO_SETTINGS_MODULE=bench.load_settings setsid .venv/bin/"${gunicorn_args[0]}" "${gunicorn_args[@]:1}" >"$work/gunicorn.log" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do
     curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
@@ -112,30 +115,35 @@ for _ in $(seq 1 300); do
 done
 curl -fsS -o /dev/null "$base/healthz" || { tail -50 "$work/gunicorn.log"; die "/healthz did not answer"; }
 
-# What the TLS proxy in front of production sends, plus the session: the load measures pages, not redirects.
-headers=(-H "Cookie: $cookie" -H "X-Forwarded-Proto: https" -H "X-Forwarded-For: 127.0.0.1")
+# What the TLS proxy in front of production sends; the session (all but the floor): the load measures pages, not
+# redirects.
+proxy_headers=(-H "X-Forwarded-Proto: https" -H "X-Forwarded-For: 127.0.0.1")
 chart=/dashboard/charts/custody-vs-share.json
-etag=$(curl -sS -o /dev/null -D - "${headers[@]}" "$base$chart" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' | tr -d '\r')
+etag=$(curl -sS -o /dev/null -D - "${proxy_headers[@]}" -H "Cookie: $cookie" "$base$chart" |
+    sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' | tr -d '\r')
 [ -n "$etag" ] || die "GET $chart sent no ETag"
-# name, expected status, extra header (or -, no spaces: "Name:value"), path
+# name, expected status, session or anonymous, extra header (or -, no spaces: "Name:value"), path
 endpoints=(
-    "healthz 200 - /healthz"
-    "ledger 200 - /shipments/"
-    "ledger_filtered 200 - $filtered_path"
-    "dashboard 200 - /dashboard/"
-    "chart_json 200 - $chart"
-    "chart_revalidated 304 If-None-Match:$etag $chart"
+    "healthz 200 session - /healthz"
+    "floor 200 anonymous - /bench/floor/"
+    "session_floor 200 session - /bench/floor/session/"
+    "ledger 200 session - /shipments/"
+    "ledger_filtered 200 session - $filtered_path"
+    "dashboard 200 session - /dashboard/"
+    "chart_json 200 session - $chart"
+    "chart_revalidated 304 session If-None-Match:$etag $chart"
 )
-# Sets name, expected, path and extra_headers from one entry of endpoints (wrk takes a header only as "Name: value").
+# Sets name, expected, path and headers from one entry of endpoints (wrk takes a header only as "Name: value").
 read_endpoint() {
-    local extra
-    read -r name expected extra path <<<"$1"
-    extra_headers=()
-    [ "$extra" = - ] || extra_headers=(-H "${extra/:/: }")
+    local who extra
+    read -r name expected who extra path <<<"$1"
+    headers=("${proxy_headers[@]}")
+    [ "$who" = anonymous ] || headers+=(-H "Cookie: $cookie")
+    [ "$extra" = - ] || headers+=(-H "${extra/:/: }")
 }
 for endpoint in "${endpoints[@]}"; do
     read_endpoint "$endpoint"
-    status=$(curl -sS -o /dev/null -w '%{http_code}' "${headers[@]}" "${extra_headers[@]}" "$base$path")
+    status=$(curl -sS -o /dev/null -w '%{http_code}' "${headers[@]}" "$base$path")
     [ "$status" = "$expected" ] || {
         tail -20 "$work/gunicorn.log"
         die "GET $path ($name) answered $status, not $expected (a 302 means the session was refused)"
@@ -149,7 +157,7 @@ for endpoint in "${endpoints[@]}"; do
     read_endpoint "$endpoint"
     step "wrk $path ($name) for $duration s"
     wrk --threads "$threads" --connections "$connections" --duration "${duration}s" --timeout 10s \
-        --script bench/load_report.lua "${headers[@]}" "${extra_headers[@]}" "$base$path" \
+        --script bench/load_report.lua "${headers[@]}" "$base$path" \
         -- "$max_requests" "$threads" "$expected" >"$work/$name.txt"
     figures=$(sed -n 's/^wrk-figures //p' "$work/$name.txt")
     [ -n "$figures" ] || { cat "$work/$name.txt"; die "wrk printed no figures for $path"; }

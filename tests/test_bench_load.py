@@ -87,8 +87,8 @@ def test_load_runs_every_endpoint_without_errors_and_stops_gunicorn(load_databas
     assert figures["dashboard_vs_healthz_ratio"] == pytest.approx(
         figures["dashboard_req_per_s"] / figures["healthz_req_per_s"], abs=0.001
     )
-    assert figures["revalidated_vs_healthz_ratio"] == pytest.approx(
-        figures["chart_revalidated_req_per_s"] / figures["healthz_req_per_s"], abs=0.001
+    assert figures["session_floor_vs_healthz_ratio"] == pytest.approx(
+        figures["session_floor_req_per_s"] / figures["healthz_req_per_s"], abs=0.001
     )
     started = next(line for line in result.stdout.splitlines() if line.startswith("==> Starting gunicorn"))
     port = int(started.rsplit("127.0.0.1:", 1)[1].split()[0])
@@ -189,13 +189,15 @@ def test_report_fails_when_the_dashboard_serves_less_than_half_of_healthz():
     assert load_helper.report(_results(healthz=(1000.0, {}), dashboard=(500.0, {})), min_ratio=0.5)[1] == []
 
 
-def test_report_sets_the_revalidated_chart_against_healthz_without_a_target():
+def test_report_sets_the_floors_against_healthz_and_the_dashboard_against_the_session_floor_without_a_target():
     figures, failures = load_helper.report(
-        _results(healthz=(1000.0, {}), dashboard=(600.0, {}), chart_revalidated=(250.0, {})), min_ratio=0.5
+        _results(healthz=(1000.0, {}), floor=(520.0, {}), session_floor=(150.0, {}), dashboard=(600.0, {})),
+        min_ratio=0.5,
     )
 
-    assert figures["revalidated_vs_healthz_ratio"] == 0.25
-    assert figures["dashboard_vs_revalidated_ratio"] == 2.4
+    assert figures["floor_vs_healthz_ratio"] == 0.52
+    assert figures["session_floor_vs_healthz_ratio"] == 0.15
+    assert figures["dashboard_vs_session_floor_ratio"] == 4.0
     assert failures == []
 
 
