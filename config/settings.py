@@ -211,8 +211,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling (django-axes): five failed logins for one username from one address lock that pair out for
-# 15 minutes; a success resets the count. The admin login goes through the same backend.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# 15 minutes; a success resets the count. The admin login goes through the same backend. Accounts and
+# permissions are ModelBackend's, read in one query (config/permissions.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.permissions.OneQueryModelBackend"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -5,10 +5,9 @@ import datetime
 from contextlib import contextmanager
 from functools import cached_property
 
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Q, Subquery
+from django.db.models import Max, Subquery
 
 from dashboard import key_figures as figures
 from dashboard import levels
@@ -53,33 +52,6 @@ def aggregate_reads():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         yield
-
-
-def may_view_dashboard(user) -> bool:
-    """user.has_perm("dashboard.view_dashboard"), with every permission of the user read in one query (see
-    user_permissions): has_perm alone reads them in two queries with joins."""
-    if not (user.is_active and user.is_authenticated):
-        return False
-    if user.is_superuser:
-        return True
-    return "dashboard.view_dashboard" in user_permissions(user)
-
-
-def user_permissions(user) -> set[str]:
-    """Every permission the user holds, directly or through a role, as "app_label.codename", in one query.
-
-    The set is kept on the user where ModelBackend keeps the one it builds (`_perm_cache`, two queries), so the
-    page's later has_perm calls (the nav's `perms`) read nothing more. Only ModelBackend grants permissions here
-    (AxesStandaloneBackend checks logins), so the two sets are the same.
-    """
-    if not user.is_active or user.is_anonymous:
-        return set()
-    if user.is_superuser:
-        return user.get_all_permissions()  # every permission there is
-    if not hasattr(user, "_perm_cache"):
-        granted = Permission.objects.filter(Q(user=user) | Q(group__user=user)).order_by()
-        user._perm_cache = {f"{app}.{name}" for app, name in granted.values_list("content_type__app_label", "codename")}
-    return user._perm_cache
 
 
 def stored_chart(slug: str) -> tuple[RenderedChart | None, int]:

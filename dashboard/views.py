@@ -5,12 +5,11 @@ cache read. A chart's ETag is the data version and day it was built from, so an 
 page itself is cached under the same ETag: only its user's bits (name, nav, logout form) are rendered per request.
 """
 
-import functools
 import json
 import uuid
 
+from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
-from dashboard import plotly_assets, selectors, services
+from dashboard import plotly_assets, services
 from dashboard.charts import BY_SLUG, CHARTS
 from dashboard.filters import DashboardFilterForm, Filters, filters_from
 from dashboard.models import ChartSlug
@@ -39,17 +38,8 @@ PAGE_TIMEOUT_S = 60 * 60
 PAGE_KEY_PREFIX = f"dashboard:page:{uuid.uuid4().hex[:12]}"
 
 
-def dashboard_permission_required(view):
-    """permission_required("dashboard.view_dashboard", raise_exception=True), in one query (see the selector).
-    Anonymous visitors never get here: LoginRequiredMiddleware sends them to log in."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not selectors.may_view_dashboard(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Anonymous visitors never get here: LoginRequiredMiddleware sends them to log in.
+dashboard_permission_required = permission_required("dashboard.view_dashboard", raise_exception=True)
 
 
 def _rendered(request, slug: str) -> services.Rendered:

@@ -4,15 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from dashboard import selectors
 from dashboard.filters import Filters
 from dashboard.milestones import MILESTONES, ensure_milestones
 from dashboard.models import Milestone
-from seizures import roles
 from seizures import selectors as ledger_selectors
 
 D = datetime.date
@@ -108,38 +105,3 @@ def test_the_migration_seeds_the_milestones_of_the_story_once():
     assert list(Milestone.objects.values_list("date", "title")) == [(row["date"], row["title"]) for row in MILESTONES]
     assert ensure_milestones(Milestone) == 0
     assert [mark.date for mark in selectors.milestones()] == [D(2024, 11, 25), D(2025, 2, 1), D(2025, 3, 5)]
-
-
-# Permissions: the dashboard's check and the nav's `perms`, in one query.
-
-
-def test_user_permissions_are_modelbackends_in_one_query_and_serve_later_checks(make_user, django_assert_num_queries):
-    user = make_user("someone", roles.COMPLIANCE)
-    user.user_permissions.add(Permission.objects.get(codename="change_milestone"))
-    expected = get_user_model().objects.get(pk=user.pk).get_all_permissions()  # ModelBackend's own, two queries
-    fresh = get_user_model().objects.get(pk=user.pk)
-
-    with django_assert_num_queries(1):
-        permissions = selectors.user_permissions(fresh)
-        assert fresh.has_perm("dashboard.change_milestone")
-        assert fresh.has_perm("seizures.view_deadline")
-        assert not fresh.has_perm("seizures.record_event")
-
-    assert permissions == expected
-    assert {"dashboard.view_dashboard", "dashboard.change_milestone", "seizures.export_shipments"} <= permissions
-
-
-@pytest.mark.parametrize(
-    ("roles_held", "flags", "may_view"),
-    [
-        ([roles.EXECUTIVES], {}, True),
-        ([], {}, False),
-        ([], {"is_superuser": True}, True),
-        ([roles.EXECUTIVES], {"is_active": False}, False),
-    ],
-)
-def test_may_view_dashboard_follows_the_roles(make_user, roles_held, flags, may_view):
-    user = make_user("someone", *roles_held)
-    get_user_model().objects.filter(pk=user.pk).update(**flags)
-
-    assert selectors.may_view_dashboard(get_user_model().objects.get(pk=user.pk)) is may_view
