@@ -2,12 +2,13 @@
 ledger's and the dataset's own selectors (and, for network hashrate, the dataset's models: read-only)."""
 
 import datetime
+import functools
 from contextlib import contextmanager
 from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Subquery
+from django.db.models import Max
 
 from dashboard import key_figures as figures
 from dashboard import levels
@@ -54,10 +55,23 @@ def aggregate_reads():
         yield
 
 
+@functools.cache
+def _stored_chart_sql() -> str:
+    quote = connection.ops.quote_name
+    version, chart = DataVersion._meta, RenderedChart._meta
+    return (
+        f"SELECT chart.*, (SELECT {quote(version.get_field('version').column)} FROM {quote(version.db_table)}"
+        f" WHERE {quote(version.pk.column)} = 1) AS current_version"
+        f" FROM {quote(chart.db_table)} chart WHERE chart.{quote(chart.get_field('slug').column)} = %s"
+    )
+
+
 def stored_chart(slug: str) -> tuple[RenderedChart | None, int]:
-    """The stored chart and the current data version, in one query (two when nothing is stored yet)."""
-    current = DataVersion.objects.filter(pk=1).values("version")[:1]
-    chart = RenderedChart.objects.filter(slug=slug).annotate(current_version=Subquery(current)).first()
+    """The stored chart and the current data version, in one query (two when nothing is stored yet).
+
+    Every dashboard request and chart read runs it, so it is written out: the ORM spent longer building the query
+    (~0.6 ms) than the database running it."""
+    chart = next(iter(RenderedChart.objects.raw(_stored_chart_sql(), [slug])), None)
     if chart is None or chart.current_version is None:
         return chart, data_version()
     return chart, chart.current_version

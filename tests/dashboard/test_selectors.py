@@ -9,7 +9,7 @@ from django.utils import timezone
 from dashboard import selectors
 from dashboard.filters import Filters
 from dashboard.milestones import MILESTONES, ensure_milestones
-from dashboard.models import Milestone
+from dashboard.models import ChartSlug, DataVersion, Milestone, RenderedChart
 from seizures import selectors as ledger_selectors
 
 D = datetime.date
@@ -105,3 +105,29 @@ def test_the_migration_seeds_the_milestones_of_the_story_once():
     assert list(Milestone.objects.values_list("date", "title")) == [(row["date"], row["title"]) for row in MILESTONES]
     assert ensure_milestones(Milestone) == 0
     assert [mark.date for mark in selectors.milestones()] == [D(2024, 11, 25), D(2025, 2, 1), D(2025, 3, 5)]
+
+
+# The stored chart with the data version: read on every dashboard request and chart read.
+
+
+def test_stored_chart_comes_with_the_current_data_version_in_one_query(django_assert_num_queries):
+    DataVersion.objects.update_or_create(pk=1, defaults={"version": 7})
+    stored = RenderedChart.objects.create(
+        slug=ChartSlug.STATUS, data_version=6, as_of=datetime.date(2025, 3, 1), figure_json="{}", data_csv="a\n"
+    )
+
+    with django_assert_num_queries(1):
+        chart, version = selectors.stored_chart(ChartSlug.STATUS)
+
+    assert version == 7
+    assert (chart.pk, chart.slug, chart.data_version, chart.as_of) == (stored.pk, "status", 6, stored.as_of)
+    assert (chart.figure_json, chart.data_csv, chart.etag) == ("{}", "a\n", stored.etag)
+
+
+def test_no_stored_chart_still_gives_the_data_version():
+    DataVersion.objects.update_or_create(pk=1, defaults={"version": 3})
+    RenderedChart.objects.create(
+        slug=ChartSlug.STATUS, data_version=3, as_of=datetime.date(2025, 3, 1), figure_json="{}", data_csv=""
+    )
+
+    assert selectors.stored_chart(ChartSlug.DAYS_IN_CUSTODY) == (None, 3)
