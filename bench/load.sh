@@ -55,6 +55,7 @@ while [ $# -gt 0 ]; do
         *) usage >&2; die "unknown argument: $1" ;;
     esac
 done
+[ "$max_requests" -eq 0 ] || [ "$max_requests" -ge "$threads" ] || die "--requests must be 0 or at least --threads ($threads)"
 case ${DATABASE_URL:-} in
     postgres://* | postgresql://* | pgsql://*) ;;
     *) die "set DATABASE_URL=postgres://USER@HOST:5432/DBNAME: the figures mean nothing on SQLite" ;;

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 import yaml
 from django.conf import settings
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from bench import load_helper
@@ -110,10 +111,10 @@ def redirect_then_page(httpserver):
     return httpserver.url_for("/dashboard/")
 
 
-def wrk_figures(wrk, url: str, *script_args: str) -> dict:
-    """One thread, one connection, one second of bench/load_report.lua on url: its figures line."""
+def wrk_figures(wrk, url: str, *script_args: str, threads: int = 1, connections: int = 1) -> dict:
+    """One second of bench/load_report.lua on url (one thread, one connection unless told): its figures line."""
     result = subprocess.run(
-        [wrk, "-t1", "-c1", "-d1s", "-s", str(WRK_SCRIPT), url, "--", *script_args],
+        [wrk, f"-t{threads}", f"-c{connections}", "-d1s", "-s", str(WRK_SCRIPT), url, "--", *script_args],
         capture_output=True,
         text=True,
         timeout=30,
@@ -131,6 +132,27 @@ def test_wrk_script_counts_a_redirect_as_an_error_and_stops_at_the_bound(redirec
     assert figures["bad_status"] == 20
     assert figures["threads_stopped_at_bound"] == 1
     assert figures["p50_ms"] <= figures["p99_ms"]
+
+
+@pytest.fixture
+def concurrent_page():
+    """A server that answers every connection at once, so that a thread's connections finish together."""
+    server = HTTPServer(threaded=True)
+    server.expect_request("/page").respond_with_data("page")
+    server.start()
+    yield server.url_for("/page")
+    server.clear()
+    server.stop()
+
+
+def test_wrk_script_splits_the_bound_exactly_between_threads_and_keeps_late_responses_apart(concurrent_page, wrk):
+    # 31 over 2 threads: 16 + 15. Each thread's 4 connections have requests in flight when it stops at its share.
+    figures = wrk_figures(wrk, concurrent_page, "31", "2", threads=2, connections=8)
+
+    assert figures["requests"] == 31
+    assert figures["threads_stopped_at_bound"] == 2
+    assert 0 <= figures["late_responses"] <= 2 * 3
+    assert figures["bad_status"] == 0
 
 
 @pytest.fixture
@@ -211,3 +233,13 @@ def test_gunicorn_runs_with_the_compose_arguments_on_loopback():
     assert args[0] == "gunicorn"
     assert "--bind=127.0.0.1:8123" in args
     assert [arg for arg in args if not arg.startswith("--bind=")] == in_compose[:bind] + in_compose[bind + 2 :]
+
+
+def test_load_refuses_a_bound_smaller_than_the_thread_count():
+    # Each wrk thread sends at least one request, so a smaller bound could not be kept.
+    result = subprocess.run(
+        [str(LOAD_SH), "--requests", "1", "--threads", "2"], cwd=REPO, capture_output=True, text=True, timeout=30
+    )
+
+    assert result.returncode == 1
+    assert "--requests must be 0 or at least --threads (2)" in result.stderr
